@@ -1,0 +1,39 @@
+# dbt-monitor: the two set-up commands are `make demo` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HISTORY := demo/history
+
+.PHONY: demo test lint fixtures bench clean
+
+$(BIN)/dbt-monitor: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+demo: $(BIN)/dbt-monitor
+	rm -rf $(HISTORY)
+	$(BIN)/dbt-monitor ingest fixtures/runs --history $(HISTORY)
+	@echo "demo: history written to $(HISTORY)"
+
+lint: $(BIN)/dbt-monitor
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -q
+
+# Re-record fixtures/runs with real dbt-core + dbt-duckdb (needs the [dbt] extra,
+# installed into its own venv because dbt pins its own dependency versions).
+fixtures:
+	$(PY) -m venv .venv-dbt
+	.venv-dbt/bin/pip install -q -e '.[dbt]'
+	.venv-dbt/bin/python fixtures/record.py
+
+bench: $(BIN)/dbt-monitor
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf demo .venv .venv-dbt dist build .mypy_cache .ruff_cache .pytest_cache

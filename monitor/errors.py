@@ -1,0 +1,22 @@
+"""The one user-error type and the exit codes, defined once.
+
+Core code raises :class:`MonitorError` with a sentence that says what went
+wrong and what to do. The CLI prints it on one line, without a traceback, and
+exits with :data:`EXIT_USAGE`. Real bugs are never caught here: they keep
+their traceback.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+"""Nothing reached the ``--fail-on`` level."""
+
+EXIT_FINDINGS = 1
+"""A check found problems at or above the ``--fail-on`` level."""
+
+EXIT_USAGE = 2
+"""Bad usage, bad configuration or bad input."""
+
+
+class MonitorError(Exception):
+    """A problem the user can fix: bad input, bad usage, bad configuration."""
