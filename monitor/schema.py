@@ -19,7 +19,7 @@ import polars as pl
 TS = pl.Datetime("us", "UTC")
 """Every timestamp in the history."""
 
-LABEL = pl.Struct({"key": pl.String, "value": pl.String})
+LABEL = pl.Struct({"key": pl.String(), "value": pl.String()})
 """One ``key=value`` pair (labels, dbt's ``metadata.env``)."""
 
 STATUSES = ("success", "pass", "warn", "fail", "error", "skipped", "runtime error")
@@ -27,133 +27,133 @@ STATUSES = ("success", "pass", "warn", "fail", "error", "skipped", "runtime erro
 
 INVOCATIONS = pl.Schema(
     {
-        "invocation_id": pl.String,
+        "invocation_id": pl.String(),
         # "run_results" or "sources": which artifact described the invocation.
-        "artifact": pl.String,
+        "artifact": pl.String(),
         # dbt's own command word: "build", "run", "test", "seed", "snapshot",
         # "source freshness", "docs generate", "compile", ...
-        "command": pl.String,
+        "command": pl.String(),
         # The full command line when dbt recorded it (args.invocation_command).
-        "invocation_command": pl.String,
+        "invocation_command": pl.String(),
         "started_at": TS,
         "generated_at": TS,
-        "elapsed_time": pl.Float64,
-        "dbt_version": pl.String,
+        "elapsed_time": pl.Float64(),
+        "dbt_version": pl.String(),
         # e.g. "run-results/v6", "sources/v3", "manifest/v12" (None when absent)
-        "schema_version": pl.String,
-        "manifest_schema_version": pl.String,
-        "project_name": pl.String,
-        "project_id": pl.String,
-        "adapter_type": pl.String,
-        "target": pl.String,
-        "selector": pl.String,
-        "full_refresh": pl.Boolean,
-        "threads": pl.Int32,
+        "schema_version": pl.String(),
+        "manifest_schema_version": pl.String(),
+        "project_name": pl.String(),
+        "project_id": pl.String(),
+        "adapter_type": pl.String(),
+        "target": pl.String(),
+        "selector": pl.String(),
+        "full_refresh": pl.Boolean(),
+        "threads": pl.Int32(),
         "labels": pl.List(LABEL),
         "env": pl.List(LABEL),
-        "n_results": pl.Int32,
-        "n_success": pl.Int32,
-        "n_pass": pl.Int32,
-        "n_warn": pl.Int32,
-        "n_fail": pl.Int32,
-        "n_error": pl.Int32,
-        "n_skipped": pl.Int32,
-        "n_runtime_error": pl.Int32,
+        "n_results": pl.Int32(),
+        "n_success": pl.Int32(),
+        "n_pass": pl.Int32(),
+        "n_warn": pl.Int32(),
+        "n_fail": pl.Int32(),
+        "n_error": pl.Int32(),
+        "n_skipped": pl.Int32(),
+        "n_runtime_error": pl.Int32(),
         "ingested_at": TS,
     }
 )
 
 NODE_RUNS = pl.Schema(
     {
-        "invocation_id": pl.String,
-        "unique_id": pl.String,
+        "invocation_id": pl.String(),
+        "unique_id": pl.String(),
         # model, seed, snapshot, test, unit_test, source, operation, ...
-        "resource_type": pl.String,
-        "status": pl.String,
+        "resource_type": pl.String(),
+        "status": pl.String(),
         "compile_started_at": TS,
         "compile_completed_at": TS,
         "execute_started_at": TS,
         "execute_completed_at": TS,
-        "execution_time": pl.Float64,
-        "thread_id": pl.String,
-        "rows_affected": pl.Int64,
-        "failures": pl.Int64,
-        "message": pl.String,
-        "adapter_code": pl.String,
-        "bytes_processed": pl.Int64,
-        "bytes_billed": pl.Int64,
-        "slot_ms": pl.Int64,
+        "execution_time": pl.Float64(),
+        "thread_id": pl.String(),
+        "rows_affected": pl.Int64(),
+        "failures": pl.Int64(),
+        "message": pl.String(),
+        "adapter_code": pl.String(),
+        "bytes_processed": pl.Int64(),
+        "bytes_billed": pl.Int64(),
+        "slot_ms": pl.Int64(),
     }
 )
 
 FRESHNESS = pl.Schema(
     {
-        "invocation_id": pl.String,
-        "unique_id": pl.String,
+        "invocation_id": pl.String(),
+        "unique_id": pl.String(),
         # pass, warn, error, runtime error
-        "status": pl.String,
+        "status": pl.String(),
         "max_loaded_at": TS,
         "snapshotted_at": TS,
         # seconds between max_loaded_at and snapshotted_at
-        "age": pl.Float64,
-        "warn_after": pl.Float64,
-        "error_after": pl.Float64,
-        "filter": pl.String,
-        "execution_time": pl.Float64,
-        "thread_id": pl.String,
-        "error": pl.String,
+        "age": pl.Float64(),
+        "warn_after": pl.Float64(),
+        "error_after": pl.Float64(),
+        "filter": pl.String(),
+        "execution_time": pl.Float64(),
+        "thread_id": pl.String(),
+        "error": pl.String(),
     }
 )
 
 NODES = pl.Schema(
     {
-        "unique_id": pl.String,
+        "unique_id": pl.String(),
         # dbt's checksum of the node's file (None where dbt gives none, e.g. sources)
-        "checksum": pl.String,
+        "checksum": pl.String(),
         # our hash of every attribute below: one row per node *version*
-        "version": pl.String,
-        "first_seen_invocation": pl.String,
+        "version": pl.String(),
+        "first_seen_invocation": pl.String(),
         "first_seen_at": TS,
-        "name": pl.String,
-        "resource_type": pl.String,
-        "package_name": pl.String,
-        "path": pl.String,
-        "materialized": pl.String,
-        "tags": pl.List(pl.String),
-        "owner": pl.String,
-        "meta": pl.String,  # JSON text
-        "description": pl.String,
-        "depends_on": pl.List(pl.String),
+        "name": pl.String(),
+        "resource_type": pl.String(),
+        "package_name": pl.String(),
+        "path": pl.String(),
+        "materialized": pl.String(),
+        "tags": pl.List(pl.String()),
+        "owner": pl.String(),
+        "meta": pl.String(),  # JSON text
+        "description": pl.String(),
+        "depends_on": pl.List(pl.String()),
         # tests: the node and column they test, and the generic test's name
-        "test_node": pl.String,
-        "test_column": pl.String,
-        "test_name": pl.String,
-        "severity": pl.String,
+        "test_node": pl.String(),
+        "test_column": pl.String(),
+        "test_name": pl.String(),
+        "severity": pl.String(),
         # sources: the source's name and its freshness criteria in seconds
-        "source_name": pl.String,
-        "loaded_at_field": pl.String,
-        "warn_after": pl.Float64,
-        "error_after": pl.Float64,
+        "source_name": pl.String(),
+        "loaded_at_field": pl.String(),
+        "warn_after": pl.Float64(),
+        "error_after": pl.Float64(),
         # catalog.json, where present
-        "row_count": pl.Int64,
-        "bytes": pl.Int64,
+        "row_count": pl.Int64(),
+        "bytes": pl.Int64(),
     }
 )
 
 EXPOSURES = pl.Schema(
     {
-        "unique_id": pl.String,
-        "version": pl.String,
-        "first_seen_invocation": pl.String,
+        "unique_id": pl.String(),
+        "version": pl.String(),
+        "first_seen_invocation": pl.String(),
         "first_seen_at": TS,
-        "name": pl.String,
-        "type": pl.String,
-        "label": pl.String,
-        "owner": pl.String,
-        "url": pl.String,
-        "maturity": pl.String,
-        "description": pl.String,
-        "depends_on": pl.List(pl.String),
+        "name": pl.String(),
+        "type": pl.String(),
+        "label": pl.String(),
+        "owner": pl.String(),
+        "url": pl.String(),
+        "maturity": pl.String(),
+        "description": pl.String(),
+        "depends_on": pl.List(pl.String()),
     }
 )
 

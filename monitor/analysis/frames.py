@@ -1,0 +1,131 @@
+"""The detectors' view of the history: runs joined to their invocation's facts.
+
+Built once per check from the history's lazy tables. Every run row carries
+its invocation's start time, environment key and whether the invocation
+executed anything, so each detector is a plain frame expression.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from monitor.errors import MonitorError
+from monitor.history.tables import Tables
+
+COMPILE_ONLY = frozenset(
+    {"docs generate", "generate", "compile", "list", "ls", "parse", "show", "debug", "deps"}
+)
+"""Commands that execute nothing: never "latest", never a timing baseline."""
+
+EXECUTABLE = ("model", "seed", "snapshot")
+"""Resource types whose execution time is watched."""
+
+ENV_LABELS = ("env", "environment", "target")
+"""Labels naming an environment; the first present wins over dbt's ``--target``."""
+
+
+@dataclass(frozen=True)
+class Frames:
+    """Collected, joined frames for the detectors."""
+
+    invocations: pl.DataFrame
+    node_runs: pl.DataFrame
+    freshness: pl.DataFrame
+    nodes: pl.DataFrame
+    exposures: pl.DataFrame
+
+    def invocation(self, invocation_id: str) -> dict[str, object]:
+        """One invocation's row as a mapping."""
+        rows = self.invocations.filter(pl.col("invocation_id") == invocation_id)
+        return rows.row(0, named=True)
+
+
+def env_key() -> pl.Expr:
+    """The environment an invocation ran in: an env label, else dbt's target."""
+    label = pl.lit(None, dtype=pl.String)
+    for name in reversed(ENV_LABELS):
+        found = pl.col("labels").list.eval(
+            pl.element().filter(pl.element().struct.field("key") == name).struct.field("value")
+        )
+        label = pl.coalesce(found.list.first(), label)
+    return pl.coalesce(label, pl.col("target"), pl.lit("")).alias("env_key")
+
+
+def prepare(tables: Tables) -> Frames:
+    """Collect and join what the detectors need."""
+    invocations = (
+        tables.invocations.unique("invocation_id", keep="first")
+        .with_columns(
+            env_key(),
+            (~pl.col("command").is_in(list(COMPILE_ONLY)) & (pl.col("n_results") > 0)).alias(
+                "executes"
+            ),
+            pl.col("full_refresh").fill_null(False),
+        )
+        .sort("started_at", "invocation_id")
+        .collect()
+    )
+    facts = invocations.lazy().select(
+        "invocation_id", "started_at", "env_key", "executes", "full_refresh", "command"
+    )
+    node_runs = (
+        tables.node_runs.join(facts, on="invocation_id", how="inner")
+        .sort("started_at", "invocation_id")
+        .collect()
+    )
+    freshness = (
+        tables.freshness.join(facts, on="invocation_id", how="inner")
+        .sort("started_at", "invocation_id")
+        .collect()
+    )
+    return Frames(
+        invocations=invocations,
+        node_runs=node_runs,
+        freshness=freshness,
+        nodes=_versions(tables.nodes),
+        exposures=_versions(tables.exposures),
+    )
+
+
+def _versions(frame: pl.LazyFrame) -> pl.DataFrame:
+    """One row per node version, at its earliest sighting (concurrent writers may repeat one)."""
+    return (
+        frame.sort("first_seen_at")
+        .unique(["unique_id", "version"], keep="first", maintain_order=True)
+        .collect()
+    )
+
+
+def as_of(versions: pl.DataFrame, at: dt.datetime) -> pl.DataFrame:
+    """Each node's version in effect at ``at`` (its first version, if all are later)."""
+    ordered = versions.sort("first_seen_at")
+    before = ordered.filter(pl.col("first_seen_at") <= at).unique(
+        "unique_id", keep="last", maintain_order=True
+    )
+    after = ordered.filter(~pl.col("unique_id").is_in(before["unique_id"].implode())).unique(
+        "unique_id", keep="first", maintain_order=True
+    )
+    return pl.concat([before, after])
+
+
+def resolve_invocation(frames: Frames, wanted: str) -> str:
+    """``latest``, a full invocation id, or an unambiguous prefix of one."""
+    invocations = frames.invocations
+    if invocations.is_empty():
+        raise MonitorError("the history has no invocations; run `dbt-monitor ingest` first")
+    if wanted == "latest":
+        executing = invocations.filter(pl.col("executes"))
+        if executing.is_empty():
+            raise MonitorError("no invocation in the history executed anything yet")
+        return str(executing["invocation_id"][-1])
+    ids = invocations.filter(pl.col("invocation_id").str.starts_with(wanted))["invocation_id"]
+    if ids.len() == 1:
+        return str(ids[0])
+    if ids.len() == 0:
+        raise MonitorError(
+            f"no invocation {wanted!r} in the history; `dbt-monitor runs` lists them"
+        )
+    raise MonitorError(f"{wanted!r} matches {ids.len()} invocations; give more of the id")

@@ -1,0 +1,202 @@
+"""Timing detectors: ``slow_model`` and ``creeping_model``.
+
+``slow_model`` is one run far above its own baseline; ``creeping_model`` is
+runtime rising steadily over a window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from monitor.analysis.config import Config
+from monitor.analysis.finding import Finding, Severity
+from monitor.analysis.frames import EXECUTABLE, Frames
+from monitor.analysis.words import duration, name_of
+
+MAD_TO_SIGMA = 1.4826
+"""Scales the median absolute deviation to a normal distribution's sigma."""
+
+
+def timing_runs(frames: Frames) -> pl.DataFrame:
+    """Runs that may feed a timing baseline: successful, executed, not full refresh."""
+    return frames.node_runs.filter(
+        pl.col("resource_type").is_in(EXECUTABLE)
+        & (pl.col("status") == "success")
+        & pl.col("executes")
+        & ~pl.col("full_refresh")
+        & pl.col("execution_time").is_not_null()
+    )
+
+
+def _target(frames: Frames, invocation_id: str) -> tuple[dt.datetime, str, pl.DataFrame]:
+    info = frames.invocation(invocation_id)
+    started_at = info["started_at"]
+    assert isinstance(started_at, dt.datetime)
+    runs = timing_runs(frames)
+    return started_at, str(info["env_key"]), runs
+
+
+def slow_models(frames: Frames, invocation_id: str, config: Config) -> list[Finding]:
+    """Nodes of this invocation that ran far slower than their own recent median."""
+    started_at, env, runs = _target(frames, invocation_id)
+    current = runs.filter(pl.col("invocation_id") == invocation_id)
+    if current.is_empty():
+        return []
+    before = (
+        runs.filter(
+            (pl.col("started_at") < started_at)
+            & (pl.col("env_key") == env)
+            & pl.col("unique_id").is_in(current["unique_id"].implode())
+        )
+        .group_by("unique_id")
+        .agg(pl.col("execution_time").tail(config.slow_baseline_runs).alias("previous"))
+    )
+    scored = (
+        current.join(before, on="unique_id", how="inner")
+        .with_columns(
+            pl.col("previous").list.len().alias("runs"),
+            pl.col("previous").list.median().alias("median"),
+            pl.col("previous")
+            .list.eval((pl.element() - pl.element().median()).abs().median())
+            .list.first()
+            .alias("mad"),
+        )
+        .with_columns(
+            (pl.col("execution_time") / pl.col("median").clip(lower_bound=1e-3)).alias("ratio"),
+            (pl.col("execution_time") - pl.col("median")).alias("increase"),
+        )
+        .filter(
+            (pl.col("runs") >= config.slow_min_runs)
+            & (pl.col("ratio") >= config.slow_ratio)
+            & (pl.col("increase") >= config.slow_min_increase)
+            & (pl.col("increase") >= config.slow_mad_factor * MAD_TO_SIGMA * pl.col("mad"))
+        )
+    )
+    findings = []
+    for row in scored.iter_rows(named=True):
+        severity: Severity = "error" if row["ratio"] >= config.slow_error_ratio else "warn"
+        message = (
+            f"{name_of(row['unique_id'])} took {duration(row['execution_time'])}, "
+            f"{row['ratio']:.1f}× its median of {duration(row['median'])} "
+            f"over the last {row['runs']} successful runs"
+        )
+        findings.append(
+            Finding(
+                "slow_model",
+                severity,
+                row["unique_id"],
+                invocation_id,
+                message,
+                {
+                    "execution_time": round(row["execution_time"], 3),
+                    "baseline_median": round(row["median"], 3),
+                    "baseline_mad": round(row["mad"], 3),
+                    "baseline_runs": row["runs"],
+                    "ratio": round(row["ratio"], 2),
+                    "increase": round(row["increase"], 3),
+                    "environment": env,
+                },
+            )
+        )
+    return findings
+
+
+def creeping_models(frames: Frames, invocation_id: str, config: Config) -> list[Finding]:
+    """Nodes whose runtime rose steadily over the window ending at this invocation."""
+    started_at, env, runs = _target(frames, invocation_id)
+    current = runs.filter(pl.col("invocation_id") == invocation_id).select("unique_id")
+    if current.is_empty():
+        return []
+    window = (
+        runs.filter(
+            (pl.col("started_at") <= started_at)
+            & (pl.col("started_at") > started_at - dt.timedelta(days=config.creep_window_days))
+            & (pl.col("env_key") == env)
+        )
+        .join(current, on="unique_id", how="semi")
+        .select(
+            "unique_id",
+            ((pl.col("started_at") - started_at).dt.total_seconds() / 86400).alias("day"),
+            pl.col("execution_time").alias("seconds"),
+        )
+    )
+    trends = theil_sen(window).filter(pl.col("runs") >= config.creep_min_runs)
+    trends = trends.with_columns(
+        (pl.col("slope") * 7 / pl.col("median").clip(lower_bound=1e-3)).alias("weekly_growth"),
+        (pl.col("slope") * pl.col("span_days")).alias("increase"),
+    ).filter(
+        (pl.col("weekly_growth") >= config.creep_min_weekly_growth)
+        & (pl.col("increase") >= config.creep_min_increase)
+        & (pl.col("consistency") >= config.creep_min_consistency)
+    )
+    findings = []
+    for row in trends.iter_rows(named=True):
+        message = (
+            f"{name_of(row['unique_id'])} is getting slower: +{row['weekly_growth']:.0%} a week, "
+            f"from about {duration(row['first'])} to {duration(row['last'])} "
+            f"over the last {row['runs']} runs"
+        )
+        findings.append(
+            Finding(
+                "creeping_model",
+                "warn",
+                row["unique_id"],
+                invocation_id,
+                message,
+                {
+                    "slope_seconds_per_day": round(row["slope"], 4),
+                    "weekly_growth": round(row["weekly_growth"], 4),
+                    "increase": round(row["increase"], 3),
+                    "consistency": round(row["consistency"], 3),
+                    "runs": row["runs"],
+                    "window_days": config.creep_window_days,
+                    "environment": env,
+                },
+            )
+        )
+    return findings
+
+
+def theil_sen(points: pl.DataFrame) -> pl.DataFrame:
+    """Per ``unique_id``, the Theil–Sen slope of ``seconds`` over ``day``.
+
+    Also returns the share of rising pairs (``consistency``), the number of
+    runs, the median, the span in days and the fitted first and last values.
+    """
+    indexed = points.with_columns(pl.int_range(pl.len()).over("unique_id").alias("i"))
+    pairs = (
+        indexed.join(indexed, on="unique_id", suffix="_j")
+        .filter((pl.col("i") < pl.col("i_j")) & (pl.col("day_j") > pl.col("day")))
+        .with_columns(
+            ((pl.col("seconds_j") - pl.col("seconds")) / (pl.col("day_j") - pl.col("day"))).alias(
+                "pair_slope"
+            )
+        )
+        .group_by("unique_id")
+        .agg(
+            pl.col("pair_slope").median().alias("slope"),
+            (pl.col("pair_slope") > 0).mean().alias("consistency"),
+        )
+    )
+    summary = points.group_by("unique_id").agg(
+        pl.len().alias("runs"),
+        pl.col("seconds").median().alias("median"),
+        pl.col("day").min().alias("day_min"),
+        (pl.col("day").max() - pl.col("day").min()).alias("span_days"),
+        pl.col("day").median().alias("day_median"),
+    )
+    return (
+        summary.join(pairs, on="unique_id", how="inner")
+        .with_columns(
+            (pl.col("median") + pl.col("slope") * (pl.col("day_min") - pl.col("day_median"))).alias(
+                "first"
+            ),
+            (
+                pl.col("median")
+                + pl.col("slope") * (pl.col("day_min") + pl.col("span_days") - pl.col("day_median"))
+            ).alias("last"),
+        )
+        .sort("unique_id")
+    )

@@ -1,0 +1,42 @@
+"""How numbers and names read in a finding's sentence."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def name_of(unique_id: str) -> str:
+    """The short name of a node: ``model.greenery.fct_orders`` -> ``fct_orders``.
+
+    Sources keep their source name: ``source.greenery.raw.orders`` -> ``raw.orders``.
+    """
+    parts = unique_id.split(".")
+    if parts[0] == "source" and len(parts) >= 4:
+        return ".".join(parts[2:])
+    return parts[-1] if len(parts) >= 3 else unique_id
+
+
+def duration(seconds: float) -> str:
+    """``0.42 s``, ``41.2 s``, ``3 min 5 s``, ``2.5 h``."""
+    if seconds < 10:
+        return f"{seconds:.2f} s"
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    if seconds < 3 * 3600:
+        minutes, rest = divmod(round(seconds), 60)
+        return f"{minutes} min {rest} s"
+    return f"{seconds / 3600:.1f} h"
+
+
+def age(seconds: float) -> str:
+    """An age, in the largest unit that keeps it readable: ``45 min``, ``30.2 h``, ``3.1 days``."""
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 3 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
+
+
+def moment(when: dt.datetime) -> str:
+    """A UTC timestamp to the minute: ``2021-02-03 02:00``."""
+    return when.strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,41 @@
+"""Read the history's tables as lazy frames, in one call."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from monitor.errors import MonitorError
+from monitor.history.store import History
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Every history table, committed rows only, lazily."""
+
+    invocations: pl.LazyFrame
+    node_runs: pl.LazyFrame
+    freshness: pl.LazyFrame
+    nodes: pl.LazyFrame
+    exposures: pl.LazyFrame
+
+
+def read_tables(history: History, *, since: dt.date | None = None) -> Tables:
+    """The history's tables; a missing or empty history is a user error.
+
+    ``since`` prunes the per-run tables (node versions are always read whole:
+    a node first seen long ago is still in the project).
+    """
+    if history.is_empty():
+        raise MonitorError(
+            f"{history.root}: no run history here yet; run `dbt-monitor ingest target/` first"
+        )
+    return Tables(
+        invocations=history.scan("invocations", since=since),
+        node_runs=history.scan("node_runs", since=since),
+        freshness=history.scan("freshness", since=since),
+        nodes=history.scan("nodes"),
+        exposures=history.scan("exposures"),
+    )
