@@ -125,8 +125,18 @@ def _checked(source: str, key: str, value: Any, default: Any, name: str) -> Any:
             return tuple(value)
     elif isinstance(default, dict) and isinstance(value, dict):
         return {str(k): v for k, v in value.items()}
-    expected = type(default).__name__.replace("tuple", "list of strings")
-    raise MonitorError(f"{source}: {key} must be a {expected}, got {value!r}")
+    expected = _EXPECTED[type(default).__name__]
+    raise MonitorError(f"{source}: {key} must be {expected}, got {value!r}")
+
+
+_EXPECTED = {
+    "bool": "true or false",
+    "str": "a string",
+    "int": "a whole number >= 0",
+    "float": "a number >= 0",
+    "tuple": "a list of strings",
+    "dict": "a table",
+}
 
 
 def _find_config(start: Path) -> Path | None:

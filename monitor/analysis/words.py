@@ -8,11 +8,14 @@ import datetime as dt
 def name_of(unique_id: str) -> str:
     """The short name of a node: ``model.greenery.fct_orders`` -> ``fct_orders``.
 
-    Sources keep their source name: ``source.greenery.raw.orders`` -> ``raw.orders``.
+    Sources keep their source name: ``source.greenery.raw.orders`` -> ``raw.orders``;
+    generic tests drop their hash suffix.
     """
     parts = unique_id.split(".")
     if parts[0] == "source" and len(parts) >= 4:
         return ".".join(parts[2:])
+    if parts[0] == "test" and len(parts) >= 4:
+        return parts[2]  # generic tests end in a hash: test.pkg.name.1a2b3c
     return parts[-1] if len(parts) >= 3 else unique_id
 
 
