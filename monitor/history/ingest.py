@@ -110,7 +110,9 @@ def _ingest_bundle(
     assert isinstance(started_at, dt.datetime)
     day = started_at.date()
     command = str(run.invocation["command"][0] or "")
-    done = Ingested(invocation_id, "present", started_at, command, run.results.height, run.header.path)
+    done = Ingested(
+        invocation_id, "present", started_at, command, run.results.height, run.header.path
+    )
     if history.has_invocation(invocation_id, day):
         return done
     recent_ci = ci if abs(now - started_at) <= labels_mod.CI_RECENT else {}
@@ -120,9 +122,13 @@ def _ingest_bundle(
     }
     if bundle.manifest is not None:
         tables["nodes"] = nodes.new_rows(bundle.manifest.nodes, invocation_id, started_at)
-        tables["exposures"] = exposures.new_rows(bundle.manifest.exposures, invocation_id, started_at)
+        tables["exposures"] = exposures.new_rows(
+            bundle.manifest.exposures, invocation_id, started_at
+        )
     history.write_invocation(day, invocation_id, tables, bundle.marts)
-    return Ingested(invocation_id, "added", started_at, command, run.results.height, run.header.path)
+    return Ingested(
+        invocation_id, "added", started_at, command, run.results.height, run.header.path
+    )
 
 
 def _invocation_row(

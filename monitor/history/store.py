@@ -78,7 +78,9 @@ class History:
         for name in DATA_TABLES:
             frame = tables.get(name)
             if frame is not None and frame.height:
-                _write_frame(frame.select(schema.TABLES[name].names()), self.file(name, day, invocation_id))
+                _write_frame(
+                    frame.select(schema.TABLES[name].names()), self.file(name, day, invocation_id)
+                )
         for name, source in (marts or {}).items():
             _copy_file(source, self.mart_file(name, day, invocation_id))
         marker = tables[COMMIT_TABLE].select(schema.INVOCATIONS.names())
@@ -157,7 +159,7 @@ def _write_frame(frame: pl.DataFrame, path: Path) -> None:
     tmp = _temp_beside(path)
     try:
         frame.write_parquet(tmp, compression="zstd", statistics=True)
-        os.replace(tmp, path)
+        tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -166,6 +168,6 @@ def _copy_file(source: Path, path: Path) -> None:
     tmp = _temp_beside(path)
     try:
         shutil.copyfile(source, tmp)
-        os.replace(tmp, path)
+        tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -18,18 +18,23 @@ def invocation(invocation_id: str) -> pl.DataFrame:
 
 
 def node_runs(invocation_id: str, n: int) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "invocation_id": [invocation_id] * n,
-            "unique_id": [f"model.p.m{i}" for i in range(n)],
-            "status": ["success"] * n,
-            "execution_time": [float(i) for i in range(n)],
-        }
-    ).with_columns(
-        pl.lit(None, dtype=dtype).alias(name)
-        for name, dtype in schema.NODE_RUNS.items()
-        if name not in {"invocation_id", "unique_id", "status", "execution_time"}
-    ).select(schema.NODE_RUNS.names()).cast(dict(schema.NODE_RUNS))
+    return (
+        pl.DataFrame(
+            {
+                "invocation_id": [invocation_id] * n,
+                "unique_id": [f"model.p.m{i}" for i in range(n)],
+                "status": ["success"] * n,
+                "execution_time": [float(i) for i in range(n)],
+            }
+        )
+        .with_columns(
+            pl.lit(None, dtype=dtype).alias(name)
+            for name, dtype in schema.NODE_RUNS.items()
+            if name not in {"invocation_id", "unique_id", "status", "execution_time"}
+        )
+        .select(schema.NODE_RUNS.names())
+        .cast(dict(schema.NODE_RUNS))
+    )
 
 
 def test_written_invocation_reads_back_with_declared_schema(tmp_path: Path) -> None:
@@ -43,7 +48,9 @@ def test_written_invocation_reads_back_with_declared_schema(tmp_path: Path) -> N
 
 def test_rows_without_commit_marker_are_invisible(tmp_path: Path) -> None:
     history = History(tmp_path)
-    history.write_invocation(DAY, "a", {"invocations": invocation("a"), "node_runs": node_runs("a", 2)})
+    history.write_invocation(
+        DAY, "a", {"invocations": invocation("a"), "node_runs": node_runs("a", 2)}
+    )
     # a killed ingest: the data file landed, the marker did not
     node_runs("b", 5).write_parquet(history.file("node_runs", DAY, "b"))
     assert history.scan("node_runs").collect()["invocation_id"].unique().to_list() == ["a"]
