@@ -1,0 +1,140 @@
+"""``dbt-monitor check``: judge one invocation against the history before it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import polars as pl
+
+from monitor.analysis.check import CheckResult, check
+from monitor.analysis.config import FAIL_ON, Config, config_from_dict, load_config
+from monitor.analysis.frames import Frames, prepare, resolve_invocation
+from monitor.cli import cli
+from monitor.cli.options import P, R, history_option, user_errors, write_text
+from monitor.errors import EXIT_FINDINGS, EXIT_OK
+from monitor.history.store import History
+from monitor.history.tables import read_tables
+from monitor.render import findings as render_findings
+
+
+def check_options(func: Callable[P, R]) -> Callable[P, R]:
+    """The options ``check`` and ``ingest --check`` share."""
+    for option in reversed(
+        [
+            click.option(
+                "--fail-on",
+                type=click.Choice(FAIL_ON),
+                default=None,
+                help="Exit 1 when a finding reaches this level (default: error, or the config's).",
+            ),
+            click.option(
+                "--format",
+                "output_format",
+                type=click.Choice(["text", "markdown", "json", "junit"]),
+                default="text",
+                show_default=True,
+                help="text for terminals, markdown for PR comments, json, junit XML for CI.",
+            ),
+            click.option(
+                "--output",
+                "-o",
+                type=click.Path(dir_okay=False, path_type=Path),
+                default=None,
+                help="Write the result to FILE instead of stdout (a text summary still prints).",
+            ),
+            click.option(
+                "--config",
+                "config_path",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                default=None,
+                help="dbt-monitor.toml or pyproject.toml [tool.dbt-monitor]; default: nearest.",
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+@cli.command("check")
+@click.option(
+    "--invocation",
+    default="latest",
+    show_default=True,
+    metavar="ID|latest",
+    help="The invocation to judge (an id or its first characters).",
+)
+@history_option
+@check_options
+@user_errors
+def check_command(
+    invocation: str,
+    history_path: str,
+    fail_on: str | None,
+    output_format: str,
+    output: Path | None,
+    config_path: Path | None,
+) -> None:
+    """Judge one invocation against the history before it.
+
+    Exit 0 when no finding reaches --fail-on, 1 when one does, 2 for bad
+    usage, bad configuration or an empty history.
+
+    \b
+    Example (a CI step after dbt build):
+      dbt-monitor ingest target/ && dbt-monitor check --format markdown
+    """
+    config = load_check_config(config_path, fail_on)
+    frames = load_frames(History(history_path), config)
+    result = check(frames, resolve_invocation(frames, invocation), config)
+    sys.exit(emit_check([result], output_format, output))
+
+
+def load_check_config(path: Path | None, fail_on: str | None) -> Config:
+    """The configuration file's settings, with ``--fail-on`` on top."""
+    config = load_config(explicit=path)
+    if fail_on is None:
+        return config
+    return config_from_dict({**_overrides(config), "fail_on": fail_on}, source="--fail-on")
+
+
+def _overrides(config: Config) -> dict[str, Any]:
+    defaults = Config()
+    return {name: value for name, value in vars(config).items() if value != getattr(defaults, name)}
+
+
+def load_frames(history: History, config: Config) -> Frames:
+    """The detectors' frames, reading only the last ``lookback_days`` of runs."""
+    tables = read_tables(history)
+    newest = tables.invocations.select(pl.col("started_at").max()).collect().item()
+    since = (newest - dt.timedelta(days=config.lookback_days)).date() if newest else None
+    return prepare(read_tables(history, since=since))
+
+
+def emit_check(results: list[CheckResult], output_format: str, output: Path | None) -> int:
+    """Print or write the results; append markdown to $GITHUB_STEP_SUMMARY; the exit code."""
+    color = output is None and sys.stdout.isatty()
+    if output_format == "json":
+        rendered = render_findings.as_json(results)
+    elif output_format == "junit":
+        rendered = render_findings.as_junit(results)
+    elif output_format == "markdown":
+        rendered = "".join(render_findings.as_markdown(r) for r in results)
+    else:
+        rendered = "".join(render_findings.as_text(r, color=color) for r in results)
+    if output is not None:
+        write_text(output, rendered)
+        click.echo("".join(render_findings.as_text(r) for r in results), nl=False)
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(rendered, nl=False)
+    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_path:
+        with Path(summary_path).open("a", encoding="utf-8") as summary:
+            summary.write("".join(render_findings.as_markdown(r) for r in results))
+    return EXIT_FINDINGS if any(r.failed for r in results) else EXIT_OK

@@ -1,0 +1,74 @@
+"""What every command shares: the history option, error handling, progress, output."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+import click
+
+from monitor.errors import EXIT_USAGE, MonitorError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+DEFAULT_HISTORY = ".dbt-monitor"
+
+
+def history_option(func: Callable[P, R]) -> Callable[P, R]:
+    """The ``--history`` option every command takes."""
+    return click.option(
+        "--history",
+        "history_path",
+        envvar="DBT_MONITOR_HISTORY",
+        default=DEFAULT_HISTORY,
+        show_default=True,
+        show_envvar=True,
+        metavar="DIR",
+        help="Where the run history lives.",
+    )(func)
+
+
+def user_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn a MonitorError into one line on stderr and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except MonitorError as err:
+            click.echo(f"error: {err}", err=True)
+            sys.exit(EXIT_USAGE)
+
+    return wrapper
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on stderr when it is a terminal; nothing in a pipe or a CI log."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
+
+        def update(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        yield update
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a whole file or nothing: a temporary file renamed into place."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as err:
+        raise MonitorError(f"{path}: cannot write: {err.strerror}") from err
+    finally:
+        tmp.unlink(missing_ok=True)
