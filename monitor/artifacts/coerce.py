@@ -1,0 +1,74 @@
+"""Loosely typed JSON values into column values: UTC timestamps, ints, text.
+
+dbt and its adapters are not always consistent (a row count as ``100.0``, a
+naive timestamp, a message that is a number), so every value that lands in a
+typed column goes through one of these. None of them raise: a value that
+cannot be read becomes ``None``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+PERIOD_SECONDS: dict[str, float] = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
+"""Seconds in each freshness ``period`` (dbt uses minute, hour and day)."""
+
+
+def timestamp(value: object) -> dt.datetime | None:
+    """An ISO-8601 timestamp as an aware UTC datetime (naive ones are UTC)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
+
+
+def integer(value: object) -> int | None:
+    """An int from an int, an integral float or a numeric string."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        try:
+            return int(float(value.replace(",", "")))
+        except (ValueError, OverflowError):
+            return None
+    return None
+
+
+def number(value: object) -> float | None:
+    """A float from an int or float (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def text(value: object) -> str | None:
+    """A string as is, a number as its decimal text, anything else ``None``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def lower(value: object) -> str | None:
+    """A string in lower case (dbt Fusion writes ``Pass``, dbt Core ``pass``)."""
+    return value.lower() if isinstance(value, str) else None
+
+
+def duration(count: object, period: object) -> float | None:
+    """Seconds in a dbt freshness threshold ``{count, period}``."""
+    amount = number(count)
+    if amount is None or not isinstance(period, str):
+        return None
+    seconds = PERIOD_SECONDS.get(period.lower())
+    return None if seconds is None else amount * seconds

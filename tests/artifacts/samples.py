@@ -1,0 +1,161 @@
+"""Where the real artifacts live, and small hand-written artifacts for the tests.
+
+The corpus (``../shared/artifacts-corpus`` beside the repository) and the
+recorded runs (``fixtures/runs``) may be absent: tests that need them skip.
+"""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO.parent / "shared" / "artifacts-corpus"
+RUNS = REPO / "fixtures" / "runs"
+
+SCHEMA = "https://schemas.getdbt.com/dbt/{slug}/v{version}.json"
+
+
+def corpus_files(kind: str) -> list[Any]:
+    """``pytest.param`` per corpus file of ``kind`` (one skipped param if absent)."""
+    files = sorted((CORPUS / kind).rglob("*.json")) if CORPUS.is_dir() else []
+    if not files:
+        return [pytest.param(None, marks=pytest.mark.skip(reason=f"no {kind} in {CORPUS}"))]
+    return [pytest.param(path, id=str(path.relative_to(CORPUS / kind))) for path in files]
+
+
+def recorded_files(name: str) -> list[Any]:
+    """``pytest.param`` per recorded fixture file named ``name`` (.json or .json.gz)."""
+    files = sorted(RUNS.rglob(f"{name}.json*")) if RUNS.is_dir() else []
+    if not files:
+        return [pytest.param(None, marks=pytest.mark.skip(reason=f"no {name} in {RUNS}"))]
+    return [pytest.param(path, id=str(path.relative_to(RUNS))) for path in files]
+
+
+def load_json(path: Path) -> Any:
+    """The JSON in ``path`` (plain or gzip)."""
+    data = path.read_bytes()
+    return json.loads(gzip.decompress(data) if path.name.endswith(".gz") else data)
+
+
+def write_json(path: Path, doc: Any) -> Path:
+    """Write ``doc`` to ``path`` (gzip when the name ends in .gz); return the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(doc).encode()
+    path.write_bytes(gzip.compress(data) if path.name.endswith(".gz") else data)
+    return path
+
+
+def metadata(slug: str, version: int, **extra: Any) -> dict[str, Any]:
+    """A ``metadata`` object for a ``slug`` (e.g. ``run-results``) file."""
+    meta: dict[str, Any] = {
+        "dbt_schema_version": SCHEMA.format(slug=slug, version=version),
+        "dbt_version": "1.11.2",
+        "generated_at": "2026-03-01T06:00:10.000000Z",
+        "invocation_id": "11111111-2222-3333-4444-555555555555",
+        "env": {},
+    }
+    meta.update(extra)
+    return meta
+
+
+def timing(start: str, end: str, name: str = "execute") -> dict[str, str]:
+    """One timing entry."""
+    return {"name": name, "started_at": start, "completed_at": end}
+
+
+def run_result(unique_id: str, status: str = "success", **extra: Any) -> dict[str, Any]:
+    """One run_results.json v6 result, with dbt Core's fields."""
+    result: dict[str, Any] = {
+        "status": status,
+        "timing": [
+            timing("2026-03-01T06:00:01.000000Z", "2026-03-01T06:00:01.500000Z", "compile"),
+            timing("2026-03-01T06:00:01.500000Z", "2026-03-01T06:00:03.000000Z"),
+        ],
+        "thread_id": "Thread-1 (worker)",
+        "execution_time": 2.0,
+        "adapter_response": {"_message": "OK", "code": "SELECT", "rows_affected": 7},
+        "message": "OK",
+        "failures": None,
+        "unique_id": unique_id,
+        "compiled": True,
+        "compiled_code": "select 1",
+        "relation_name": None,
+        "batch_results": None,
+    }
+    result.update(extra)
+    return result
+
+
+def run_results(results: list[dict[str, Any]], version: int = 6, **args: Any) -> dict[str, Any]:
+    """A run_results.json with these results and ``args`` (default: a build)."""
+    return {
+        "metadata": metadata("run-results", version),
+        "results": results,
+        "elapsed_time": 9.5,
+        "args": {"which": "build", "invocation_command": "dbt build"} | args,
+    }
+
+
+# sources.json, one per schema version, each shaped after dbt-artifacts-parser's
+# model of that version (sources_v1.py .. sources_v3.py).
+
+_FRESH = {
+    "unique_id": "source.shop.raw.orders",
+    "max_loaded_at": "2026-03-01T05:30:00+00:00",
+    "snapshotted_at": "2026-03-01T06:00:00+00:00",
+    "max_loaded_at_time_ago_in_s": 1800.0,
+    "status": "pass",
+    "criteria": {
+        "warn_after": {"count": 12, "period": "hour"},
+        "error_after": {"count": 1, "period": "day"},
+        "filter": None,
+    },
+    "adapter_response": {"_message": "SELECT 1", "code": "SELECT", "rows_affected": 1},
+}
+_STALE = {
+    "unique_id": "source.shop.raw.customers",
+    "max_loaded_at": "2026-02-27T06:00:00+00:00",
+    "snapshotted_at": "2026-03-01T06:00:01+00:00",
+    "max_loaded_at_time_ago_in_s": 172801.0,
+    "status": "error",
+    "criteria": {
+        "warn_after": {"count": 30, "period": "minute"},
+        "error_after": {"count": 2, "period": "day"},
+        "filter": "_loaded_at > current_date - 7",
+    },
+    "adapter_response": {},
+}
+_BROKEN = {
+    "unique_id": "source.shop.raw.payments",
+    "error": "Database Error: relation raw.payments does not exist",
+    "status": "runtime error",
+}
+
+
+def sources(version: int) -> dict[str, Any]:
+    """A small, valid sources.json of ``version`` (1-3): pass, error, runtime error."""
+    fresh, stale = copy.deepcopy(_FRESH), copy.deepcopy(_STALE)
+    meta = metadata("sources", version)
+    if version >= 2:
+        fresh |= {
+            "timing": [
+                timing("2026-03-01T05:59:58.000000Z", "2026-03-01T05:59:58.100000Z", "compile"),
+                timing("2026-03-01T05:59:58.100000Z", "2026-03-01T05:59:59.000000Z"),
+            ],
+            "thread_id": "Thread-1",
+            "execution_time": 1.0,
+        }
+        stale |= {"timing": [], "thread_id": "Thread-2", "execution_time": 0.25}
+    if version >= 3:
+        meta["invocation_started_at"] = "2026-03-01T05:59:50.000000Z"
+    return {
+        "metadata": meta,
+        "results": [fresh, stale, copy.deepcopy(_BROKEN)],
+        "elapsed_time": 3.5,
+    }
