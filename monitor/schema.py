@@ -134,7 +134,14 @@ NODES = pl.Schema(
         "loaded_at_field": pl.String(),
         "warn_after": pl.Float64(),
         "error_after": pl.Float64(),
-        # catalog.json, where present
+    }
+)
+
+CATALOG = pl.Schema(
+    {
+        # catalog.json of a `dbt docs generate`: table sizes where the adapter gives them
+        "invocation_id": pl.String(),
+        "unique_id": pl.String(),
         "row_count": pl.Int64(),
         "bytes": pl.Int64(),
     }
@@ -163,6 +170,7 @@ TABLES: dict[str, pl.Schema] = {
     "freshness": FRESHNESS,
     "nodes": NODES,
     "exposures": EXPOSURES,
+    "catalog": CATALOG,
 }
 """Every history table by name. ``invocations`` is written last: it is the
 per-invocation commit marker."""

@@ -54,10 +54,10 @@ def env_key() -> pl.Expr:
     return pl.coalesce(label, pl.col("target"), pl.lit("")).alias("env_key")
 
 
-def prepare(tables: Tables) -> Frames:
-    """Collect and join what the detectors need."""
-    invocations = (
-        tables.invocations.unique("invocation_id", keep="first")
+def invocation_facts(invocations: pl.LazyFrame) -> pl.DataFrame:
+    """Invocations with their environment key and whether they executed anything."""
+    return (
+        invocations.unique("invocation_id", keep="first")
         .with_columns(
             env_key(),
             (~pl.col("command").is_in(list(COMPILE_ONLY)) & (pl.col("n_results") > 0)).alias(
@@ -68,6 +68,11 @@ def prepare(tables: Tables) -> Frames:
         .sort("started_at", "invocation_id")
         .collect()
     )
+
+
+def prepare(tables: Tables) -> Frames:
+    """Collect and join what the detectors need."""
+    invocations = invocation_facts(tables.invocations)
     facts = invocations.lazy().select(
         "invocation_id", "started_at", "env_key", "executes", "full_refresh", "command"
     )
@@ -111,9 +116,11 @@ def as_of(versions: pl.DataFrame, at: dt.datetime) -> pl.DataFrame:
     return pl.concat([before, after])
 
 
-def resolve_invocation(frames: Frames, wanted: str) -> str:
-    """``latest``, a full invocation id, or an unambiguous prefix of one."""
-    invocations = frames.invocations
+def resolve_invocation(invocations: pl.DataFrame, wanted: str) -> str:
+    """``latest``, a full invocation id, or an unambiguous prefix of one.
+
+    ``invocations`` is :func:`invocation_facts`' frame.
+    """
     if invocations.is_empty():
         raise MonitorError("the history has no invocations; run `dbt-monitor ingest` first")
     if wanted == "latest":

@@ -14,7 +14,7 @@ import polars as pl
 
 from monitor.analysis.check import CheckResult, check
 from monitor.analysis.config import FAIL_ON, Config, config_from_dict, load_config
-from monitor.analysis.frames import Frames, prepare, resolve_invocation
+from monitor.analysis.frames import Frames, invocation_facts, prepare, resolve_invocation
 from monitor.cli import cli
 from monitor.cli.options import P, R, history_option, user_errors, write_text
 from monitor.errors import EXIT_FINDINGS, EXIT_OK
@@ -90,8 +90,8 @@ def check_command(
       dbt-monitor ingest target/ && dbt-monitor check --format markdown
     """
     config = load_check_config(config_path, fail_on)
-    frames = load_frames(History(history_path), config)
-    result = check(frames, resolve_invocation(frames, invocation), config)
+    frames, [invocation_id] = load_frames(History(history_path), config, [invocation])
+    result = check(frames, invocation_id, config)
     sys.exit(emit_check([result], output_format, output))
 
 
@@ -108,12 +108,20 @@ def _overrides(config: Config) -> dict[str, Any]:
     return {name: value for name, value in vars(config).items() if value != getattr(defaults, name)}
 
 
-def load_frames(history: History, config: Config) -> Frames:
-    """The detectors' frames, reading only the last ``lookback_days`` of runs."""
-    tables = read_tables(history)
-    newest = tables.invocations.select(pl.col("started_at").max()).collect().item()
-    since = (newest - dt.timedelta(days=config.lookback_days)).date() if newest else None
-    return prepare(read_tables(history, since=since))
+def load_frames(history: History, config: Config, wanted: list[str]) -> tuple[Frames, list[str]]:
+    """The detectors' frames and the resolved invocation ids.
+
+    Only the ``lookback_days`` of runs before the earliest wanted invocation
+    are read.
+    """
+    facts = invocation_facts(read_tables(history).invocations)
+    ids = [resolve_invocation(facts, item) for item in wanted]
+    starts = facts.filter(pl.col("invocation_id").is_in(ids))["started_at"]
+    earliest = starts.min()
+    since = None
+    if isinstance(earliest, dt.datetime):
+        since = (earliest - dt.timedelta(days=config.lookback_days)).date()
+    return prepare(read_tables(history, since=since)), ids
 
 
 def emit_check(results: list[CheckResult], output_format: str, output: Path | None) -> int:

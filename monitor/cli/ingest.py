@@ -72,12 +72,11 @@ def ingest_command(
     code = EXIT_OK
     if then_check and report.invocations:
         config = load_check_config(config_path, fail_on)
-        frames = load_frames(history, config)
-        wanted = {item.invocation_id for item in report.invocations}
+        frames, ids = load_frames(history, config, [i.invocation_id for i in report.invocations])
         executing = frames.invocations.filter(
-            pl.col("invocation_id").is_in(list(wanted)) & pl.col("executes")
-        )["invocation_id"].to_list()
-        results = [check(frames, invocation_id, config) for invocation_id in executing]
+            pl.col("invocation_id").is_in(ids) & pl.col("executes")
+        )
+        results = [check(frames, inv_id, config) for inv_id in executing["invocation_id"]]
         code = emit_check(results, output_format, output)
     if report.errors:
         code = EXIT_USAGE

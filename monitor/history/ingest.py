@@ -125,6 +125,10 @@ def _ingest_bundle(
         tables["exposures"] = exposures.new_rows(
             bundle.manifest.exposures, invocation_id, started_at
         )
+    if bundle.catalog is not None:
+        tables["catalog"] = bundle.catalog.stats.with_columns(
+            pl.lit(invocation_id).alias("invocation_id")
+        )
     history.write_invocation(day, invocation_id, tables, bundle.marts)
     return Ingested(
         invocation_id, "added", started_at, command, run.results.height, run.header.path
@@ -138,7 +142,7 @@ def _invocation_row(
     now: dt.datetime,
 ) -> pl.DataFrame:
     row = bundle.run.invocation
-    env = [(item["key"], item["value"]) for item in (row["env"][0] or [])]
+    env = [(item["key"], item["value"]) for item in (row["env"].to_list()[0] or [])]
     manifest: ManifestArtifact | None = bundle.manifest
     updates: dict[str, object] = {
         "labels": labels_mod.merge_labels(env, ci, user_labels),

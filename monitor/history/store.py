@@ -111,7 +111,8 @@ class History:
         if table == COMMIT_TABLE:
             return frame
         committed = self._committed_ids(since=since)
-        return frame.filter(pl.col("invocation_id").is_in(committed))
+        key = "invocation_id" if "invocation_id" in table_schema else "first_seen_invocation"
+        return frame.filter(pl.col(key).is_in(committed))
 
     def scan_mart(self, name: str) -> pl.LazyFrame | None:
         """Every committed export of mart ``name`` with its ``invocation_id``, or None."""
