@@ -1,0 +1,121 @@
+"""Decode run_results.json (v1–v6) into an invocation row and NODE_RUNS rows.
+
+msgspec reads only the fields below and skips the rest (compiled SQL, batch
+results, whatever a newer dbt adds). dbt-artifacts-parser is the authority on
+the schema: the file is checked against its model and a mismatch is one
+warning, never a failure (see :mod:`monitor.artifacts.validate`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+import polars as pl
+
+from monitor import schema
+from monitor.artifacts import coerce
+from monitor.artifacts.args import parse_args
+from monitor.artifacts.detect import describe
+from monitor.artifacts.invocation import Facts, invocation_frame, invocation_id
+from monitor.artifacts.model import Header, RunArtifact
+from monitor.artifacts.read import decode_typed
+from monitor.artifacts.validate import schema_warning
+
+
+class Timing(msgspec.Struct):
+    """One ``timing`` entry: ``compile`` or ``execute``."""
+
+    name: str | None = None
+    started_at: str | None = None
+    completed_at: str | None = None
+
+
+class Metadata(msgspec.Struct):
+    """The ``metadata`` fields read beyond the :class:`Header`."""
+
+    invocation_started_at: Any = None
+    env: dict[str, Any] | None = None
+
+
+class _Result(msgspec.Struct):
+    unique_id: str
+    status: Any = None
+    timing: list[Timing] | None = None
+    thread_id: Any = None
+    execution_time: Any = None
+    adapter_response: dict[str, Any] | None = None
+    message: Any = None
+    failures: Any = None
+
+
+class _RunResults(msgspec.Struct):
+    metadata: Metadata
+    results: list[_Result]
+    elapsed_time: Any = None
+    args: dict[str, Any] | None = None
+
+
+def decode_run_results(header: Header, raw: bytes, *, validate: bool = True) -> RunArtifact:
+    """Decode the run_results.json whose bytes are ``raw`` (header already read)."""
+    doc = decode_typed(header.path, describe(header), raw, _RunResults)
+    results = doc.results
+    compiles = [_timing(result.timing, "compile") for result in results]
+    executes = [_timing(result.timing, "execute") for result in results]
+    statuses = [coerce.lower(result.status) for result in results]
+    facts = Facts(
+        header=header,
+        raw=raw,
+        elapsed_time=coerce.number(doc.elapsed_time),
+        invocation_started_at=doc.metadata.invocation_started_at,
+        env=doc.metadata.env,
+        args=parse_args(doc.args),
+        statuses=statuses,
+        timing_starts=[start for start, _ in compiles + executes],
+    )
+    invocation = invocation_frame(facts)
+    node_runs = _node_runs(invocation_id(header, raw), results, statuses, compiles, executes)
+    warning = schema_warning(header, raw) if validate else None
+    return RunArtifact(header, invocation, node_runs, (warning,) if warning else ())
+
+
+def _timing(
+    timing: list[Timing] | None, name: str
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    for item in timing or ():
+        if item.name == name:
+            return coerce.timestamp(item.started_at), coerce.timestamp(item.completed_at)
+    return None, None
+
+
+def _node_runs(
+    invocation: str,
+    results: list[_Result],
+    statuses: list[str | None],
+    compiles: list[tuple[dt.datetime | None, dt.datetime | None]],
+    executes: list[tuple[dt.datetime | None, dt.datetime | None]],
+) -> pl.DataFrame:
+    responses = [result.adapter_response or {} for result in results]
+    columns: dict[str, list[Any]] = {
+        "invocation_id": [invocation] * len(results),
+        "unique_id": [result.unique_id for result in results],
+        "resource_type": [result.unique_id.split(".", 1)[0] for result in results],
+        "status": statuses,
+        "compile_started_at": [start for start, _ in compiles],
+        "compile_completed_at": [end for _, end in compiles],
+        "execute_started_at": [start for start, _ in executes],
+        "execute_completed_at": [end for _, end in executes],
+        "execution_time": [coerce.number(result.execution_time) for result in results],
+        "thread_id": [coerce.text(result.thread_id) for result in results],
+        "rows_affected": [coerce.integer(response.get("rows_affected")) for response in responses],
+        "failures": [coerce.integer(result.failures) for result in results],
+        "message": [coerce.text(result.message) for result in results],
+        "adapter_code": [coerce.text(response.get("code")) for response in responses],
+        "bytes_processed": [
+            coerce.integer(response.get("bytes_processed")) for response in responses
+        ],
+        "bytes_billed": [coerce.integer(response.get("bytes_billed")) for response in responses],
+        "slot_ms": [coerce.integer(response.get("slot_ms")) for response in responses],
+    }
+    return pl.DataFrame(columns, schema=schema.NODE_RUNS)
