@@ -1,0 +1,91 @@
+"""Tests over a window: pass rate per invocation and the flip history of unstable tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from monitor.analysis.frames import Frames
+from monitor.analysis.results import FAILING, TEST_TYPES
+
+FLIPS = pl.Schema(
+    {
+        "unique_id": pl.String(),
+        "flips": pl.UInt32(),
+        "runs": pl.UInt32(),
+        "failures": pl.UInt32(),
+        "history": pl.List(
+            pl.Struct(
+                {
+                    "invocation_id": pl.String(),
+                    "started_at": pl.Datetime("us", "UTC"),
+                    "status": pl.String(),
+                }
+            )
+        ),
+    }
+)
+"""What :func:`flip_history` returns."""
+
+
+def _tests(frames: Frames, since: dt.datetime | None, env: str | None) -> pl.DataFrame:
+    runs = frames.node_runs.filter(
+        pl.col("resource_type").is_in(TEST_TYPES)
+        & pl.col("executes")
+        & (pl.col("status") != "skipped")
+    )
+    if since is not None:
+        runs = runs.filter(pl.col("started_at") >= since)
+    if env is not None:
+        runs = runs.filter(pl.col("env_key") == env)
+    return runs
+
+
+def pass_rate(frames: Frames, since: dt.datetime | None) -> pl.DataFrame:
+    """Per invocation that ran tests: tests, passed, warned, failed and pass_rate (0–1)."""
+    return (
+        _tests(frames, since, None)
+        .group_by("invocation_id", "started_at", "env_key")
+        .agg(
+            pl.len().alias("tests"),
+            (pl.col("status") == "pass").sum().alias("passed"),
+            (pl.col("status") == "warn").sum().alias("warned"),
+            pl.col("status").is_in(FAILING).sum().alias("failed"),
+        )
+        .with_columns((pl.col("passed") / pl.col("tests")).alias("pass_rate"))
+        .sort("started_at", "invocation_id")
+    )
+
+
+def flip_history(
+    frames: Frames,
+    since: dt.datetime | None,
+    env: str | None,
+    *,
+    min_flips: int = 2,
+    top: int = 20,
+) -> pl.DataFrame:
+    """Tests whose outcome flipped between pass and not-pass in the window, most flips first.
+
+    A test needs ``min_flips`` flips to be listed: one flip is a test that
+    started failing, two or more is a test that cannot make up its mind.
+
+    ``history`` holds each run in the window (invocation, time, status),
+    oldest first: the strip of pass/fail cells.
+    """
+    runs = _tests(frames, since, env).with_columns((pl.col("status") != "pass").alias("bad"))
+    flips = (
+        runs.sort("started_at", "invocation_id")
+        .group_by("unique_id", maintain_order=True)
+        .agg(
+            (pl.col("bad") != pl.col("bad").shift(1)).slice(1).sum().cast(pl.UInt32).alias("flips"),
+            pl.len().cast(pl.UInt32).alias("runs"),
+            pl.col("bad").sum().cast(pl.UInt32).alias("failures"),
+            pl.struct("invocation_id", "started_at", "status").alias("history"),
+        )
+        .filter(pl.col("flips") >= min_flips)
+        .sort(["flips", "failures", "unique_id"], descending=[True, True, False])
+        .head(top)
+    )
+    return flips.select(FLIPS.names()).cast(FLIPS)
