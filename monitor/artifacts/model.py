@@ -12,7 +12,15 @@ from typing import Literal
 
 import polars as pl
 
+from monitor import schema
+
 Kind = Literal["run_results", "sources", "manifest", "catalog"]
+
+CATALOG_STATS = pl.Schema(
+    {name: dtype for name, dtype in schema.CATALOG.items() if name != "invocation_id"}
+)
+"""The schema of :attr:`CatalogArtifact.stats`: :data:`monitor.schema.CATALOG`
+without ``invocation_id`` (the ingest step adds it). One row per catalog entry."""
 
 
 @dataclass(frozen=True)
@@ -56,8 +64,8 @@ class ManifestArtifact:
     """A decoded ``manifest.json``.
 
     ``nodes`` has the NODES schema and ``exposures`` the EXPOSURES schema,
-    with ``first_seen_invocation`` / ``first_seen_at`` / ``row_count`` /
-    ``bytes`` left null for the ingest step.
+    with ``first_seen_invocation`` / ``first_seen_at`` left null for the
+    ingest step.
     """
 
     header: Header
@@ -71,7 +79,7 @@ class ManifestArtifact:
 
 @dataclass(frozen=True)
 class CatalogArtifact:
-    """A decoded ``catalog.json``: ``stats`` has unique_id, row_count, bytes."""
+    """A decoded ``catalog.json``: ``stats`` has the :data:`CATALOG_STATS` schema."""
 
     header: Header
     stats: pl.DataFrame
@@ -92,3 +100,16 @@ class Bundle:
     manifest: ManifestArtifact | None = None
     catalog: CatalogArtifact | None = None
     marts: dict[str, Path] = field(default_factory=dict)
+
+
+@dataclass
+class Discovery:
+    """What :func:`monitor.artifacts.discover.discover` found under some paths.
+
+    ``bundles`` are sorted by when the invocation started. ``errors`` and
+    ``warnings`` are one line each, ``<path>: <problem>``.
+    """
+
+    bundles: list[Bundle] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)

@@ -159,3 +159,69 @@ def sources(version: int) -> dict[str, Any]:
         "results": [fresh, stale, copy.deepcopy(_BROKEN)],
         "elapsed_time": 3.5,
     }
+
+
+def enriched_manifest(doc: dict[str, Any]) -> dict[str, Any]:
+    """A corpus manifest v12 plus what jaffle_shop lacks: an exposure, a group
+    with an owner, an owner in meta and freshness criteria on two sources (one
+    only in ``config.freshness``, as dbt ≥ 1.10 may write it). Still valid
+    against dbt-artifacts-parser's ManifestV12.
+    """
+    doc = copy.deepcopy(doc)
+    package = "jaffle_shop"
+    doc["groups"] = {
+        "group.jaffle_shop.finance": {
+            "name": "finance",
+            "resource_type": "group",
+            "package_name": package,
+            "path": "groups.yml",
+            "original_file_path": "models/groups.yml",
+            "unique_id": "group.jaffle_shop.finance",
+            "owner": {"email": ["fin@example.com", "cfo@example.com"], "name": None},
+        }
+    }
+    doc["nodes"]["model.jaffle_shop.orders"]["group"] = "finance"
+    customers = doc["nodes"]["model.jaffle_shop.customers"]
+    customers["meta"] = {"owner": "data-team", "tier": 1}
+    customers["config"]["meta"] = {"owner": "someone-else", "pii": True}
+    raw_orders = doc["sources"]["source.jaffle_shop.ecom.raw_orders"]
+    raw_orders["freshness"] = {
+        "warn_after": {"count": 12, "period": "hour"},
+        "error_after": {"count": 1, "period": "day"},
+        "filter": None,
+    }
+    raw_items = doc["sources"]["source.jaffle_shop.ecom.raw_items"]
+    raw_items["config"]["freshness"] = {
+        "warn_after": {"count": 90, "period": "minute"},
+        "error_after": {"count": None, "period": None},
+        "filter": None,
+    }
+    raw_items["loaded_at_field"] = None
+    raw_items["config"]["loaded_at_field"] = "_loaded_at"
+    doc["exposures"] = {
+        "exposure.jaffle_shop.weekly_kpis": {
+            "name": "weekly_kpis",
+            "resource_type": "exposure",
+            "package_name": package,
+            "path": "exposures.yml",
+            "original_file_path": "models/exposures.yml",
+            "unique_id": "exposure.jaffle_shop.weekly_kpis",
+            "fqn": [package, "weekly_kpis"],
+            "type": "dashboard",
+            "owner": {"email": "ana@example.com", "name": "Ana"},
+            "description": "KPIs the board reads every Monday",
+            "label": "Weekly KPIs",
+            "maturity": "high",
+            "meta": {},
+            "tags": [],
+            "url": "https://bi.example.com/kpis",
+            "depends_on": {
+                "macros": [],
+                "nodes": ["model.jaffle_shop.orders", "model.jaffle_shop.customers"],
+            },
+            "refs": [],
+            "sources": [],
+            "metrics": [],
+        }
+    }
+    return doc
