@@ -21,8 +21,30 @@ from monitor.errors import MonitorError
 DBT_COLUMNS = ("dbt_scd_id", "dbt_updated_at", "dbt_valid_from", "dbt_valid_to", "dbt_is_deleted")
 """Columns dbt adds to every snapshot; never part of a diff."""
 
+UTC = pl.Datetime("us", "UTC")
+
 RECORDED_AT = "recorded_at"
 """Optional column: when the snapshot run that recorded the version ran."""
+
+
+def tracked_columns(table: pl.DataFrame, key: str) -> list[str]:
+    """The columns a diff compares: not dbt's, not the key, not loader metadata (``_loaded_at``)."""
+    return [
+        c
+        for c in table.columns
+        if c not in (*DBT_COLUMNS, RECORDED_AT, key) and not c.startswith("_")
+    ]
+
+
+def with_recorded_at(latest: pl.DataFrame, exports: pl.DataFrame) -> pl.DataFrame:
+    """``latest`` with each version's :data:`RECORDED_AT`: the first export that held it.
+
+    ``exports`` holds every stored export's rows with its ``started_at``.
+    """
+    if "dbt_scd_id" not in exports.columns or "dbt_scd_id" not in latest.columns:
+        return latest
+    first = exports.group_by("dbt_scd_id").agg(pl.col("started_at").min().alias(RECORDED_AT))
+    return latest.join(first, on="dbt_scd_id", how="left")
 
 
 @dataclass(frozen=True)
@@ -85,12 +107,14 @@ def snapshot_changes(
     key = key or infer_key(table)
     if key not in table.columns:
         raise MonitorError(f"snapshot: no key column {key!r} (it has {', '.join(table.columns)})")
-    tracked = [c for c in table.columns if c not in (*DBT_COLUMNS, RECORDED_AT, key)]
-    recorded = pl.col(RECORDED_AT) if RECORDED_AT in table.columns else pl.col("dbt_valid_from")
+    tracked = tracked_columns(table, key)
+    recorded = pl.col("dbt_valid_from").cast(UTC)
+    if RECORDED_AT in table.columns:
+        recorded = pl.coalesce(pl.col(RECORDED_AT).cast(UTC), recorded)
     versions = (
         table.with_columns(
             pl.col(key).cast(pl.String).alias("_key"),
-            recorded.cast(pl.Datetime("us", "UTC")).alias("_recorded"),
+            recorded.alias("_recorded"),
         )
         .sort("_key", "dbt_valid_from")
         .with_columns(pl.int_range(pl.len()).over("_key").alias("_index"))
@@ -120,7 +144,7 @@ def snapshot_changes(
             if row[f"_old_{c}"] != row[c]
         ]
         changed[when].append(KeyChange(row["_key"], diffs))
-    closed = removed["dbt_valid_to"].cast(pl.Datetime("us", "UTC")).to_list()
+    closed = removed["dbt_valid_to"].cast(UTC).to_list()
     gone = Counter(when for when in closed if since is None or when >= since)
     runs = [
         SnapshotRun(when, changed.get(when, []), inserted[when], gone[when])

@@ -3,7 +3,12 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from monitor.analysis.snapshots import ColumnChange, infer_key, snapshot_changes
+from monitor.analysis.snapshots import (
+    ColumnChange,
+    infer_key,
+    snapshot_changes,
+    with_recorded_at,
+)
 from monitor.errors import MonitorError
 
 D1 = dt.datetime(2021, 2, 16, 2, 0, tzinfo=dt.UTC)
@@ -85,3 +90,25 @@ def test_not_a_snapshot_table() -> None:
         snapshot_changes(pl.DataFrame({"a": [1]}))
     with pytest.raises(MonitorError, match="no key column"):
         snapshot_changes(table(), key="nope")
+
+
+def test_first_export_holding_a_version_recorded_it_and_loader_columns_are_ignored() -> None:
+    naive = table().with_columns(
+        pl.col("dbt_valid_from").dt.replace_time_zone(None),
+        pl.col("dbt_valid_to").dt.replace_time_zone(None),
+        pl.col("dbt_valid_from").dt.replace_time_zone(None).alias("_loaded_at"),
+    )
+    night1 = naive.filter(pl.col("dbt_valid_from") < D2.replace(tzinfo=None)).with_columns(
+        pl.lit(None, pl.Datetime("us")).alias("dbt_valid_to")
+    )
+    later = D2 + dt.timedelta(hours=1)
+    exports = pl.concat(
+        [
+            night1.with_columns(pl.lit(D1).alias("started_at")),
+            naive.with_columns(pl.lit(later).alias("started_at")),
+        ]
+    )
+    latest = with_recorded_at(naive, exports)
+    run = snapshot_changes(latest).runs[0]
+    assert run.recorded_at == later
+    assert [c.column for c in run.changed[0].changes] == ["status", "tracking_id"]
