@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from monitor.artifacts.catalog import decode_catalog
@@ -21,13 +24,32 @@ def decode(header: Header, raw: bytes, *, validate: bool = True) -> Artifact:
     ``validate`` checks run_results.json and sources.json against
     dbt-artifacts-parser's model too (a mismatch is a warning, never an error).
     """
-    if header.kind == "run_results":
-        return decode_run_results(header, raw, validate=validate)
-    if header.kind == "sources":
-        return decode_sources(header, raw, validate=validate)
-    if header.kind == "manifest":
-        return decode_manifest(header, raw)
-    return decode_catalog(header, raw)
+    with paused_gc():
+        if header.kind == "run_results":
+            return decode_run_results(header, raw, validate=validate)
+        if header.kind == "sources":
+            return decode_sources(header, raw, validate=validate)
+        if header.kind == "manifest":
+            return decode_manifest(header, raw)
+        return decode_catalog(header, raw)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bulk decode.
+
+    Decoding a large manifest allocates hundreds of thousands of small objects
+    that form no cycles; the collector would rescan them over and over (it
+    made decoding a 21 MB manifest ~1.5-2x slower). Reference counting still
+    frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def load(path: Path, *, validate: bool = True) -> Artifact:
