@@ -8,7 +8,6 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from monitor import schema
-from monitor.artifacts.args import command_word
 from monitor.artifacts.load import load
 from monitor.artifacts.model import RunArtifact
 from monitor.errors import MonitorError
@@ -239,32 +238,6 @@ def test_gzip_decodes_the_same(tmp_path: Path) -> None:
     gz = _load(write_json(tmp_path / "run_results.json.gz", doc))
     assert_frame_equal(plain.results, gz.results)
     assert_frame_equal(plain.invocation, gz.invocation)
-
-
-@pytest.mark.parametrize(
-    ("args", "command"),
-    [
-        ({"which": "run", "rpc_method": "run"}, "run"),
-        ({"which": "generate", "rpc_method": "docs.generate"}, "docs generate"),
-        ({"rpc_method": "docs.generate"}, "docs generate"),
-        ({"which": "freshness"}, "source freshness"),
-        ({"which": "source-freshness"}, "source freshness"),
-        ({"which": "snapshot-freshness"}, "source freshness"),
-        ({"which": "seed"}, "seed"),
-        ({"which": "snapshot"}, "snapshot"),
-        ({"which": "run-operation"}, "run-operation"),
-        ({"invocation_command": "dbt source freshness --select source:raw"}, "source freshness"),
-        ({"invocation_command": "dbt --debug test -s orders"}, "test"),
-        ({"invocation_command": "dbt docs generate"}, "docs generate"),
-        ({"invocation_command": "dbt"}, None),
-        ({}, None),
-    ],
-)
-def test_command_words(args: dict[str, str], command: str | None) -> None:
-    assert (
-        command_word(args.get("which"), args.get("rpc_method"), args.get("invocation_command"))
-        == command
-    )
 
 
 @pytest.mark.parametrize(
