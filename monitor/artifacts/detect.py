@@ -7,6 +7,7 @@ the version are, strictly.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import msgspec
 
 from monitor.artifacts.model import Header, Kind
-from monitor.artifacts.read import describe_decode_error, fail, read_bytes
+from monitor.artifacts.read import describe_decode_error, fail, read_bytes, read_head
 
 SUPPORTED: dict[Kind, range] = {
     "run_results": range(1, 7),
@@ -40,6 +41,11 @@ _SCHEMA_URL = re.compile(
     re.IGNORECASE,
 )
 
+PEEK_BYTES = 64 * 1024
+"""How much of a file :func:`peek_header` reads (metadata is a few hundred bytes)."""
+
+_METADATA_FIRST = re.compile(rb'\A\s*\{\s*"metadata"\s*:\s*')
+
 RUN_KINDS: tuple[Kind, ...] = ("run_results", "sources")
 """The kinds that describe an invocation (and need ``generated_at``)."""
 
@@ -64,7 +70,30 @@ def parse_header(path: Path, raw: bytes) -> Header:
         raise fail(path, "not a dbt artifact: the JSON is not an object") from exc
     except msgspec.DecodeError as exc:
         raise fail(path, describe_decode_error(raw, exc)) from exc
-    meta = top.metadata
+    return header_from_metadata(path, top.metadata)
+
+
+def peek_header(path: Path) -> Header | None:
+    """The header read from the first bytes of ``path`` alone, if they hold it.
+
+    dbt writes ``metadata`` first, so the header of a 20 MB manifest is in its
+    first kilobytes: this reads (and gunzips) only those. ``None`` when the
+    file does not start with a complete ``metadata`` object; read it whole.
+    Only the metadata is checked: a file cut short further on passes.
+    """
+    head = read_head(path, PEEK_BYTES)
+    start = _METADATA_FIRST.match(head)
+    if start is None:
+        return None
+    try:
+        meta, _ = json.JSONDecoder().raw_decode(head.decode("utf-8", "replace"), start.end())
+    except ValueError:
+        return None
+    return header_from_metadata(path, meta) if isinstance(meta, dict) else None
+
+
+def header_from_metadata(path: Path, meta: object) -> Header:
+    """The :class:`Header` an artifact's ``metadata`` object describes."""
     if not isinstance(meta, dict):
         raise fail(path, "not a dbt artifact: it has no metadata object")
     url = meta.get("dbt_schema_version")

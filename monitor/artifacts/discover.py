@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from monitor.artifacts.detect import RUN_KINDS, read_header
+from monitor.artifacts.detect import RUN_KINDS, peek_header, read_header
 from monitor.artifacts.load import decode
 from monitor.artifacts.model import (
     Bundle,
@@ -36,6 +36,7 @@ __all__ = ["Discovery", "discover", "is_artifact_name"]
 _ARTIFACT_NAME = re.compile(
     r"^(?:run_results|sources|manifest|catalog)(?:[._-][^/]*?)?\.json(?:\.gz)?$"
 )
+_SIDE_NAME = re.compile(r"^(?:manifest|catalog)")
 _SKIP_DIRS = {"dbt_packages", "dbt_modules", "node_modules", "logs", "__pycache__"}
 _TARGET_ONLY_DIRS = {"run", "compiled"}
 """dbt's folders of rendered SQL: skipped inside a folder that holds artifacts."""
@@ -148,8 +149,16 @@ def _walk(root: Path) -> Iterator[Path]:
 
 
 def _read(candidate: _Candidate, runs: list[RunArtifact], errors: list[str]) -> _Side | None:
-    """Check one file: decode a run file now, keep a manifest or catalog for later."""
+    """Check one file: decode a run file now, keep a manifest or catalog for later.
+
+    A file named like a manifest or catalog is first only peeked at: its
+    metadata is enough to pair it, and it is read whole only if a bundle uses it.
+    """
     try:
+        if _SIDE_NAME.match(candidate.path.name):
+            peeked = peek_header(candidate.path)
+            if peeked is not None and peeked.kind not in RUN_KINDS:
+                return _Side(peeked, candidate.explicit)
         header, raw = read_header(candidate.path)
         if header.kind not in RUN_KINDS:
             return _Side(header, candidate.explicit)

@@ -48,6 +48,31 @@ def read_bytes(path: Path) -> bytes:
     return raw
 
 
+def read_head(path: Path, size: int) -> bytes:
+    """Up to ``size`` JSON bytes from the start of ``path`` (gunzipped as needed).
+
+    Problems that show in the first bytes (unreadable, empty, not gzip) raise
+    like :func:`read_bytes`; a gzip stream cut short is not one here.
+    """
+    try:
+        with path.open("rb") as file:
+            raw = file.read(size)
+    except OSError as exc:
+        raise fail(path, f"cannot read the file: {exc.strerror or exc}") from exc
+    if not raw:
+        raise fail(
+            path, "empty file: dbt writes artifacts at the end of a command; was it cut short?"
+        )
+    if path.name.endswith(".gz") and not raw.startswith(GZIP_MAGIC):
+        raise fail(path, "bad gzip: the name ends in .gz but the content is not gzip")
+    if not raw.startswith(GZIP_MAGIC):
+        return raw
+    try:
+        return zlib.decompressobj(wbits=16 + zlib.MAX_WBITS).decompress(raw, size)
+    except zlib.error as exc:
+        raise fail(path, f"bad gzip: {exc}") from exc
+
+
 def _gunzip(path: Path, raw: bytes) -> bytes:
     try:
         return gzip.decompress(raw)

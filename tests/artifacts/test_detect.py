@@ -1,10 +1,12 @@
+import gzip
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from monitor.artifacts.detect import SUPPORTED, parse_header, read_header
+from monitor.artifacts.detect import SUPPORTED, parse_header, peek_header, read_header
 from monitor.errors import MonitorError
 from tests.artifacts.samples import CORPUS, corpus_files, metadata, write_json
 
@@ -157,3 +159,49 @@ def test_supported_versions() -> None:
         "manifest": (1, 12),
         "catalog": (1, 1),
     }
+
+
+@pytest.mark.parametrize(
+    "path", corpus_files("manifest") + corpus_files("catalog") + corpus_files("run_results")
+)
+def test_peeking_reads_the_same_header(tmp_path: Path, path: Path) -> None:
+    header, raw = read_header(path)
+    assert peek_header(path) == header
+    gz = tmp_path / (path.name + ".gz")
+    gz.write_bytes(gzip.compress(raw))
+    assert peek_header(gz) == read_header(gz)[0]
+
+
+def test_peeking_needs_metadata_first(tmp_path: Path) -> None:
+    doc = {"nodes": {}, "metadata": metadata("manifest", 12)}
+    path = write_json(tmp_path / "manifest.json", doc)
+    assert peek_header(path) is None
+    assert read_header(path)[0].kind == "manifest"
+
+
+def test_peeking_only_checks_the_metadata(tmp_path: Path) -> None:
+    path = write_json(
+        tmp_path / "manifest.json", {"metadata": metadata("manifest", 12), "nodes": {}}
+    )
+    path.write_bytes(path.read_bytes()[:-3])
+    assert peek_header(path) is not None
+    with pytest.raises(MonitorError, match="truncated JSON"):
+        read_header(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"", "empty file"),
+        (b"plain text", None),
+        (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage", "bad gzip: "),
+    ],
+)
+def test_peeking_at_bad_files(tmp_path: Path, content: bytes, problem: str | None) -> None:
+    path = tmp_path / "manifest.json"
+    path.write_bytes(content)
+    if problem is None:
+        assert peek_header(path) is None
+    else:
+        with pytest.raises(MonitorError, match=f"^{re.escape(str(path))}: {problem}"):
+            peek_header(path)

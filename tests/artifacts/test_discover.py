@@ -337,3 +337,15 @@ def test_recorded_runs(tmp_path: Path) -> None:
         assert bundle.run.header.path.parent == bundle.manifest.header.path.parent
         if bundle.run.invocation["command"][0] == "docs generate":
             assert bundle.catalog is not None
+
+
+def test_an_unused_manifest_is_only_peeked_at(tmp_path: Path) -> None:
+    run = _run(tmp_path / "a", "inv-a")
+    unused = _manifest(tmp_path / "b", "inv-b")
+    unused.write_bytes(unused.read_bytes()[:-20])  # cut short after its metadata
+    used = _manifest(tmp_path / "a", "inv-a", name="manifest.json.gz")
+    used.write_bytes(used.read_bytes()[:-20])
+    found = discover([tmp_path])
+    assert [_paths(b) for b in found.bundles] == [(str(run), None, None)]
+    assert len(found.errors) == 1
+    assert found.errors[0].startswith(f"{used}: bad gzip: ")
