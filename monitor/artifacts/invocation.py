@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +43,7 @@ class Facts:
     raw: bytes
     elapsed_time: float | None
     invocation_started_at: object
-    env: Mapping[str, Any] | None
+    env: object
     args: Args
     statuses: list[str | None]
     timing_starts: Iterable[dt.datetime | None]
@@ -97,7 +97,7 @@ def invocation_frame(facts: Facts) -> pl.DataFrame:
         "threads": facts.args.threads,
         "env": [
             {"key": str(key), "value": coerce.text(value)}
-            for key, value in (facts.env or {}).items()
+            for key, value in (facts.env.items() if isinstance(facts.env, dict) else ())
         ],
         "n_results": len(facts.statuses),
     }

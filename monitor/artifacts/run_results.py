@@ -23,38 +23,42 @@ from monitor.artifacts.model import Header, RunArtifact
 from monitor.artifacts.read import decode_typed
 from monitor.artifacts.validate import schema_warning
 
+# Every field is optional and loosely typed (``Any``, read through
+# monitor.artifacts.coerce): a field that a newer dbt or dbt Fusion writes
+# differently becomes null instead of failing the whole file.
 
-class Timing(msgspec.Struct):
+
+class Timing(msgspec.Struct, gc=False):
     """One ``timing`` entry: ``compile`` or ``execute``."""
 
-    name: str | None = None
-    started_at: str | None = None
-    completed_at: str | None = None
+    name: Any = None
+    started_at: Any = None
+    completed_at: Any = None
 
 
-class Metadata(msgspec.Struct):
+class Metadata(msgspec.Struct, gc=False):
     """The ``metadata`` fields read beyond the :class:`Header`."""
 
     invocation_started_at: Any = None
-    env: dict[str, Any] | None = None
+    env: Any = None
 
 
-class _Result(msgspec.Struct):
+class _Result(msgspec.Struct, gc=False):
     unique_id: str
     status: Any = None
     timing: list[Timing] | None = None
     thread_id: Any = None
     execution_time: Any = None
-    adapter_response: dict[str, Any] | None = None
+    adapter_response: Any = None
     message: Any = None
     failures: Any = None
 
 
-class _RunResults(msgspec.Struct):
+class _RunResults(msgspec.Struct, gc=False):
     metadata: Metadata
     results: list[_Result]
     elapsed_time: Any = None
-    args: dict[str, Any] | None = None
+    args: Any = None
 
 
 def decode_run_results(header: Header, raw: bytes, *, validate: bool = True) -> RunArtifact:
@@ -70,7 +74,7 @@ def decode_run_results(header: Header, raw: bytes, *, validate: bool = True) -> 
         elapsed_time=coerce.number(doc.elapsed_time),
         invocation_started_at=doc.metadata.invocation_started_at,
         env=doc.metadata.env,
-        args=parse_args(doc.args),
+        args=parse_args(_mapping(doc.args)),
         statuses=statuses,
         timing_starts=[start for start, _ in compiles + executes],
     )
@@ -96,7 +100,7 @@ def _node_runs(
     compiles: list[tuple[dt.datetime | None, dt.datetime | None]],
     executes: list[tuple[dt.datetime | None, dt.datetime | None]],
 ) -> pl.DataFrame:
-    responses = [result.adapter_response or {} for result in results]
+    responses = [_mapping(result.adapter_response) for result in results]
     columns: dict[str, list[Any]] = {
         "invocation_id": [invocation] * len(results),
         "unique_id": [result.unique_id for result in results],
@@ -119,3 +123,7 @@ def _node_runs(
         "slot_ms": [coerce.integer(response.get("slot_ms")) for response in responses],
     }
     return pl.DataFrame(columns, schema=schema.NODE_RUNS)
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

@@ -26,7 +26,7 @@ COMMAND = "source freshness"
 """The dbt command that writes sources.json."""
 
 
-class Threshold(msgspec.Struct):
+class Threshold(msgspec.Struct, gc=False):
     """``{count, period}``: a warn_after or error_after."""
 
     count: Any = None
@@ -37,7 +37,7 @@ class Threshold(msgspec.Struct):
         return coerce.duration(self.count, self.period)
 
 
-class Criteria(msgspec.Struct):
+class Criteria(msgspec.Struct, gc=False):
     """dbt's ``FreshnessThreshold``."""
 
     warn_after: Threshold | None = None
@@ -45,7 +45,7 @@ class Criteria(msgspec.Struct):
     filter: Any = None
 
 
-class _Result(msgspec.Struct):
+class _Result(msgspec.Struct, gc=False):
     unique_id: str
     status: Any = None
     max_loaded_at: Any = None
@@ -58,7 +58,7 @@ class _Result(msgspec.Struct):
     error: Any = None
 
 
-class _Sources(msgspec.Struct):
+class _Sources(msgspec.Struct, gc=False):
     metadata: Metadata
     results: list[_Result]
     elapsed_time: Any = None

@@ -265,3 +265,29 @@ def test_wrong_shape_names_the_file(tmp_path: Path) -> None:
     assert str(caught.value) == (
         f"{path}: not a valid run-results v6 file: Object missing required field `results`"
     )
+
+
+def test_oddly_typed_fields_become_null(tmp_path: Path) -> None:
+    odd = run_result(
+        "model.shop.orders",
+        adapter_response="OK",
+        thread_id=3,
+        failures="2",
+        execution_time="fast",
+        timing=[{"name": "execute", "started_at": 1772344801, "completed_at": None}],
+    )
+    doc = run_results([odd])
+    doc["metadata"]["env"] = ["not", "a", "mapping"]
+    doc["args"] = None
+    artifact = _load(write_json(tmp_path / "run_results.json", doc))
+    row = artifact.results.row(0, named=True)
+    assert (row["adapter_code"], row["thread_id"], row["failures"], row["execution_time"]) == (
+        None,
+        "3",
+        2,
+        None,
+    )
+    assert row["execute_started_at"] is None
+    invocation = _row(artifact)
+    assert (invocation["env"], invocation["command"]) == ([], None)
+    assert len(artifact.warnings) == 1
