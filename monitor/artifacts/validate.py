@@ -44,7 +44,7 @@ def schema_warning(header: Header, raw: bytes) -> str | None:
         where = ".".join(str(part) for part in first["loc"]) or "(top level)"
         what = " ".join(str(first["msg"]).split())
         more = exc.error_count() - 1
-        also = f" and {more} more" if more else ""
+        also = f"; {more} more problem{'s' if more > 1 else ''}" if more else ""
         return (
             f"{header.path}: differs from dbt's {SLUG[header.kind]} v{header.schema_version}"
             f" schema ({where}: {what}{also}); ingested the fields dbt-monitor knows"

@@ -178,7 +178,7 @@ def test_unknown_fields_warn_and_carry_on(tmp_path: Path) -> None:
     artifact = _load(write_json(tmp_path / "run_results.json", doc))
     assert artifact.results.height == 1
     (warning,) = artifact.warnings
-    assert "Extra inputs are not permitted and 1 more" in warning
+    assert "Extra inputs are not permitted; 1 more problem)" in warning
 
 
 def test_runtime_error_counts(tmp_path: Path) -> None:
