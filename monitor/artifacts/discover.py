@@ -4,8 +4,14 @@ A path may be a dbt ``target/`` folder, single artifact files (also
 ``.json.gz``) or a folder holding many run folders, searched recursively.
 Each run_results.json or sources.json makes a :class:`Bundle`; its manifest
 and catalog are the ones with the same invocation_id, else the ones in the
-same folder. Manifests are the expensive part: each is decoded once, and only
-when a bundle uses it.
+same folder. Parquet files beside a run file are its mart exports.
+
+Files that are not named like artifacts (semantic_manifest.json, logs, SQL,
+partial_parse.msgpack) are skipped silently. A file named like an artifact
+that cannot be read, or any file named on the command line, is an error, and
+errors never stop the other files. Manifests are the expensive part: pairing
+needs only their metadata (their first bytes), and each one a bundle uses is
+read and decoded once.
 """
 
 from __future__ import annotations
@@ -58,7 +64,7 @@ class _Candidate:
 
 @dataclass
 class _Side:
-    """A manifest or catalog: read and checked, decoded only if a bundle uses it."""
+    """A manifest or catalog: its metadata checked; decoded only if a bundle uses it."""
 
     header: Header
     explicit: bool
