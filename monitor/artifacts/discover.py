@@ -82,12 +82,17 @@ class _Ticker:
             self.progress(self.done, self.total)
 
 
-def discover(paths: Sequence[Path], progress: Progress | None = None) -> Discovery:
+def discover(
+    paths: Sequence[Path], progress: Progress | None = None, *, validate: bool = True
+) -> Discovery:
     """Find, check, decode and pair every artifact under ``paths``.
 
     Problems with single files are collected in :attr:`Discovery.errors`
     (``<path>: <problem>``), so one bad file never hides the others.
-    ``progress(done, total)`` is called as files are handled.
+    ``progress(done, total)`` is called as files are handled. ``validate``
+    also checks each run file against dbt-artifacts-parser's model (a
+    mismatch is a warning); it costs about twice the decode of a large
+    run_results.json.
     """
     found = Discovery()
     candidates = _candidates(paths, found.errors)
@@ -95,7 +100,7 @@ def discover(paths: Sequence[Path], progress: Progress | None = None) -> Discove
     runs: list[RunArtifact] = []
     sides: list[_Side] = []
     for candidate in candidates:
-        side = _read(candidate, runs, found.errors)
+        side = _read(candidate, runs, found.errors, validate=validate)
         if side is None:
             ticker.tick()
         else:
@@ -154,7 +159,9 @@ def _walk(root: Path) -> Iterator[Path]:
                 yield Path(folder, name)
 
 
-def _read(candidate: _Candidate, runs: list[RunArtifact], errors: list[str]) -> _Side | None:
+def _read(
+    candidate: _Candidate, runs: list[RunArtifact], errors: list[str], *, validate: bool
+) -> _Side | None:
     """Check one file: decode a run file now, keep a manifest or catalog for later.
 
     A file named like a manifest or catalog is first only peeked at: its
@@ -168,7 +175,7 @@ def _read(candidate: _Candidate, runs: list[RunArtifact], errors: list[str]) -> 
         header, raw = read_header(candidate.path)
         if header.kind not in RUN_KINDS:
             return _Side(header, candidate.explicit)
-        run = decode(header, raw)
+        run = decode(header, raw, validate=validate)
     except MonitorError as exc:
         errors.append(str(exc))
         return None

@@ -259,6 +259,8 @@ def test_schema_warnings_are_passed_on(tmp_path: Path) -> None:
     assert len(found.bundles) == 1
     (warning,) = found.warnings
     assert warning.startswith(f"{path}: differs from dbt's run-results v6 schema")
+    unchecked = discover([tmp_path], validate=False)
+    assert (len(unchecked.bundles), unchecked.warnings) == (1, [])
 
 
 @pytest.mark.parametrize(
