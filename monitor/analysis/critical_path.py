@@ -27,7 +27,7 @@ class Timeline:
 
     ``bars``: unique_id, resource_type, status, thread, start, end, seconds
     (``start``/``end`` in seconds after the first node started).
-    ``threads``: thread, nodes, busy, idle (seconds in the span).
+    ``threads``: thread, nodes, busy, idle (seconds in the span), idle_share.
     """
 
     invocation_id: str
@@ -38,6 +38,11 @@ class Timeline:
     threads: pl.DataFrame
     critical_path: list[str]
     critical_seconds: float
+
+    @property
+    def critical_share(self) -> float | None:
+        """The critical path's part of the build's span (None for an empty build)."""
+        return self.critical_seconds / self.span if self.span else None
 
 
 def timeline(frames: Frames, invocation_id: str) -> Timeline:
@@ -93,15 +98,22 @@ def _bars(runs: pl.DataFrame) -> pl.DataFrame:
 
 
 def thread_usage(bars: pl.DataFrame, span: float) -> pl.DataFrame:
-    """Per thread: how many nodes it ran, busy seconds (overlaps merged) and idle seconds."""
+    """Per thread: nodes run, busy seconds (overlaps merged), idle seconds and share of span."""
     rows = []
     for (thread,), group in bars.sort("thread").group_by("thread", maintain_order=True):
         busy = _covered(zip(group["start"].to_list(), group["end"].to_list(), strict=True))
-        rows.append((str(thread), group.height, busy, max(span - busy, 0.0)))
+        idle = max(span - busy, 0.0)
+        rows.append((str(thread), group.height, busy, idle, idle / span if span else 0.0))
     rows.sort(key=lambda row: _thread_order(row[0]))
     return pl.DataFrame(
         rows,
-        schema={"thread": pl.String, "nodes": pl.Int64, "busy": pl.Float64, "idle": pl.Float64},
+        schema={
+            "thread": pl.String,
+            "nodes": pl.Int64,
+            "busy": pl.Float64,
+            "idle": pl.Float64,
+            "idle_share": pl.Float64,
+        },
         orient="row",
     )
 

@@ -140,3 +140,26 @@ def latest_build(frames: Frames) -> str | None:
     builds = executing.filter(pl.col("command").is_in(BUILD_COMMANDS))
     chosen = builds if not builds.is_empty() else executing
     return str(chosen["invocation_id"][-1])
+
+
+@dataclass(frozen=True)
+class HealthSummary:
+    """Totals of :func:`run_health`'s rows."""
+
+    invocations: int
+    scheduled: int
+    ci: int
+    with_failures: int
+    median_wall: float | None
+
+
+def health_summary(rows: pl.DataFrame) -> HealthSummary:
+    """How many invocations, of which CI and scheduled, failing, and the median wall time."""
+    median = rows["elapsed_time"].median() if rows.height else None
+    return HealthSummary(
+        invocations=rows.height,
+        scheduled=rows.filter(pl.col("trigger") == "scheduled").height,
+        ci=rows.filter(pl.col("trigger") == "ci").height,
+        with_failures=rows.filter(pl.col("failed") > 0).height,
+        median_wall=float(median) if isinstance(median, int | float) else None,
+    )

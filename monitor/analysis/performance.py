@@ -31,12 +31,12 @@ PERFORMANCE = pl.Schema(
 """What :func:`slowest_models` returns, one row per model."""
 
 
-def build_runtime(frames: Frames, invocation_id: str) -> float:
-    """Total execution time of the models, seeds and snapshots of one invocation."""
+def build_runtime(frames: Frames, invocation_id: str) -> tuple[float, int]:
+    """Total execution time and count of the models, seeds and snapshots of one invocation."""
     runs = frames.node_runs.filter(
         (pl.col("invocation_id") == invocation_id) & pl.col("resource_type").is_in(EXECUTABLE)
     )
-    return float(runs["execution_time"].fill_null(0).sum())
+    return float(runs["execution_time"].fill_null(0).sum()), runs.height
 
 
 def slowest_models(

@@ -82,3 +82,27 @@ def unmonitored(frames: Frames, at: dt.datetime) -> list[str]:
         & pl.col("error_after").is_null()
     )
     return sorted(sources["unique_id"].to_list())
+
+
+def source_summary(ages: pl.DataFrame) -> pl.DataFrame:
+    """Per source, its latest check and how many checks in the window were stale.
+
+    Columns: unique_id, status, age, warn_after, error_after (of the latest
+    check), checks, stale_checks. The most troubled sources come first.
+    """
+    order = pl.col("status").replace_strict(
+        {"runtime error": 0, "error": 1, "warn": 2, "pass": 3}, default=4, return_dtype=pl.Int8
+    )
+    return (
+        ages.sort("checked_at")
+        .group_by("unique_id")
+        .agg(
+            pl.col("status", "age", "warn_after", "error_after").last(),
+            pl.len().alias("checks"),
+            (pl.col("status") != "pass").sum().alias("stale_checks"),
+        )
+        .sort(
+            [pl.col("stale_checks"), order, pl.col("unique_id")],
+            descending=[True, False, False],
+        )
+    )

@@ -30,5 +30,6 @@ def main(args: Any = None) -> None:
 # Register the commands (imported for their side effect on `cli`).
 from monitor.cli import check as _check  # noqa: E402
 from monitor.cli import ingest as _ingest  # noqa: E402
+from monitor.cli import report as _report  # noqa: E402, F401
 
 __all__ = ["_check", "_ingest", "cli", "main"]

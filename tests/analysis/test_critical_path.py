@@ -57,9 +57,10 @@ def test_timeline_bars_idle_time_and_critical_path() -> None:
     assert t.bars["unique_id"].to_list() == ["model.p.a", "model.p.b", "model.p.c", "model.p.d"]
     assert t.critical_path == ["model.p.a", "model.p.b", "model.p.d"]
     assert t.critical_seconds == pytest.approx(12)
+    assert t.critical_share == pytest.approx(1.0)
     assert t.threads.to_dicts() == [
-        {"thread": "Thread-1 (worker)", "nodes": 3, "busy": 12.0, "idle": 0.0},
-        {"thread": "Thread-2 (worker)", "nodes": 1, "busy": 1.0, "idle": 11.0},
+        {"thread": "Thread-1 (worker)", "nodes": 3, "busy": 12.0, "idle": 0.0, "idle_share": 0.0},
+        {"thread": "Thread-2 (worker)", "nodes": 1, "busy": 1.0, "idle": 11.0, "idle_share": 11 / 12},
     ]
 
 
@@ -85,5 +86,5 @@ def test_overlapping_bars_are_counted_once() -> None:
         {"thread": ["t", "t", "t"], "start": [0.0, 1.0, 5.0], "end": [3.0, 2.0, 6.0]}
     )
     assert thread_usage(bars, 10.0).to_dicts() == [
-        {"thread": "t", "nodes": 3, "busy": 4.0, "idle": 6.0}
+        {"thread": "t", "nodes": 3, "busy": 4.0, "idle": 6.0, "idle_share": 0.6}
     ]

@@ -23,7 +23,7 @@ def history() -> tuple[HistoryBuilder, list[str]]:
 def test_top_models_with_share_median_and_series() -> None:
     b, ids = history()
     frames = b.frames()
-    assert build_runtime(frames, ids[-1]) == 24.0
+    assert build_runtime(frames, ids[-1]) == (24.0, 4)
     top = slowest_models(frames, ids[-1], T0 + dt.timedelta(days=2), top=2)
     assert top["unique_id"].to_list() == ["model.p.big", "model.p.mid"]
     big = top.row(0, named=True)

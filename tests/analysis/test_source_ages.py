@@ -1,6 +1,6 @@
 import datetime as dt
 
-from monitor.analysis.source_ages import source_ages, stale_periods, unmonitored
+from monitor.analysis.source_ages import source_ages, source_summary, stale_periods, unmonitored
 from tests.analysis.builder import T0, HistoryBuilder
 
 SRC = "source.p.raw.orders"
@@ -43,3 +43,17 @@ def test_sources_without_criteria() -> None:
     b.node("model.p.m")
     b.invocation(0)
     assert unmonitored(b.frames(), T0) == ["source.p.raw.promos"]
+
+
+def test_summary_puts_the_most_stale_source_first() -> None:
+    b = HistoryBuilder()
+    for day in range(3):
+        inv = b.invocation(day, "source freshness")
+        b.check(inv, "source.p.raw.a", "pass", 60.0)
+        b.check(inv, "source.p.raw.b", "warn" if day else "pass", 7200.0 + day, warn_after=3600.0)
+    summary = source_summary(source_ages(b.frames(), None)).to_dicts()
+    assert [(r["unique_id"], r["status"], r["checks"], r["stale_checks"]) for r in summary] == [
+        ("source.p.raw.b", "warn", 3, 2),
+        ("source.p.raw.a", "pass", 3, 0),
+    ]
+    assert summary[0]["age"] == 7202.0

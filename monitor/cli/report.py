@@ -1,0 +1,169 @@
+"""``dbt-monitor report``: the self-contained HTML trend report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+import webbrowser
+from pathlib import Path
+
+import click
+import polars as pl
+
+from monitor.analysis.config import load_config
+from monitor.analysis.frames import prepare
+from monitor.analysis.funnel import FunnelColumns
+from monitor.cli import cli
+from monitor.cli.options import history_option, user_errors, write_text
+from monitor.errors import MonitorError
+from monitor.history.marts import MartRows, stored_mart, warehouse_mart
+from monitor.history.store import History
+from monitor.history.tables import read_tables
+from monitor.render.report import (
+    DEFAULT_FUNNEL,
+    MartReader,
+    ReportOptions,
+    build_report,
+    render_report,
+)
+
+_SPAN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([hdw])\s*$", re.IGNORECASE)
+_UNITS = {"h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_span(text: str) -> dt.timedelta:
+    """``30d``, ``12h``, ``2w``: a window counted back from the newest invocation."""
+    match = _SPAN.match(text)
+    if not match or float(match.group(1)) <= 0:
+        raise MonitorError(
+            f"--since {text!r}: expected a number of hours, days or weeks, e.g. 30d, 12h, 2w"
+        )
+    return dt.timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2).lower()])
+
+
+@cli.command("report")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("report.html"),
+    show_default=True,
+    help="Where to write the HTML file.",
+)
+@click.option(
+    "--since",
+    "span",
+    metavar="SPAN",
+    default="30d",
+    show_default=True,
+    help="How far back the window reaches from the newest invocation (h, d or w).",
+)
+@click.option(
+    "--warehouse",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="PATH.duckdb",
+    help="Read the funnel and snapshot tables live from this DuckDB file "
+    "instead of the exports stored in the history.",
+)
+@click.option(
+    "--funnel",
+    default=DEFAULT_FUNNEL,
+    show_default=True,
+    metavar="TABLE",
+    help="The funnel mart: one row per step.",
+)
+@click.option(
+    "--funnel-columns",
+    default="step,step_order,users",
+    show_default=True,
+    metavar="STEP,ORDER,USERS",
+    help="The funnel mart's columns for the step name, its order and its user count.",
+)
+@click.option(
+    "--snapshot",
+    "snapshots",
+    multiple=True,
+    metavar="TABLE[:KEY]",
+    help="A snapshot table whose changes to show (repeatable); KEY names its unique key.",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the report in a browser.")
+@click.option(
+    "--include-sql",
+    is_flag=True,
+    help="Include compiled SQL in node details (left out by default: it can hold secrets).",
+)
+@history_option
+@user_errors
+def report_command(
+    output: Path,
+    span: str,
+    warehouse: Path | None,
+    funnel: str,
+    funnel_columns: str,
+    snapshots: tuple[str, ...],
+    open_browser: bool,
+    include_sql: bool,
+    history_path: str,
+) -> None:
+    """Write the HTML trend report: one self-contained file, no network needed.
+
+    Sections: what needs attention, run health, model performance, the last
+    build's timeline and critical path, tests, source freshness, exposures,
+    the product funnel and snapshot changes.
+
+    \b
+    Examples:
+      dbt-monitor report -o report.html --since 30d --snapshot orders_snapshot
+      dbt-monitor report --warehouse dev.duckdb --funnel fct_product_funnel --open
+    """
+    started = time.perf_counter()
+    history = History(history_path)
+    options = ReportOptions(
+        span=parse_span(span),
+        funnel=funnel,
+        funnel_columns=FunnelColumns.parse(funnel_columns),
+        snapshots=snapshots,
+        include_sql=include_sql,
+        source_hint=f"warehouse {warehouse}" if warehouse else f"{history.root}/marts",
+    )
+    html = make_report(history, options, warehouse)
+    write_text(output, html)
+    seconds = time.perf_counter() - started
+    click.echo(f"wrote {output} ({len(html.encode('utf-8')) / 1e6:.1f} MB) in {seconds:.1f} s")
+    if open_browser:
+        webbrowser.open(output.resolve().as_uri())
+
+
+def make_report(history: History, options: ReportOptions, warehouse: Path | None) -> str:
+    """The report's HTML: reads the window plus the lookback the detectors need."""
+    config = load_config()
+    tables = read_tables(history)
+    newest = tables.invocations.select(pl.col("started_at").max()).collect().item()
+    since = None
+    if newest is not None:
+        reach = options.span + dt.timedelta(days=config.lookback_days)
+        since = (newest - reach).date()
+    frames = prepare(read_tables(history, since=since))
+    report = build_report(
+        frames, config, options, mart_reader(history, frames.invocations, warehouse)
+    )
+    return render_report(report)
+
+
+def mart_reader(history: History, invocations: pl.DataFrame, warehouse: Path | None) -> MartReader:
+    """Marts from the warehouse when one is given, else from the history's exports."""
+    if warehouse is not None:
+        if not warehouse.is_file():
+            raise MonitorError(f"--warehouse {warehouse}: no such file")
+
+        def from_warehouse(name: str) -> MartRows | None:
+            return warehouse_mart(warehouse, name)
+
+        return from_warehouse
+
+    def from_history(name: str) -> MartRows | None:
+        return stored_mart(history, name, invocations)
+
+    return from_history

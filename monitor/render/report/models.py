@@ -1,0 +1,76 @@
+"""Section 3, model performance: the slowest models with their trend and share of runtime."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from monitor.analysis.finding import RANK, Finding
+from monitor.analysis.performance import build_runtime, slowest_models
+from monitor.analysis.words import duration
+from monitor.render.report.context import ModelRow, Performance
+from monitor.render.report.formats import when
+from monitor.render.report.inputs import Inputs
+from monitor.render.report.runs import epoch_ms
+from monitor.render.report.sparkline import sparkline
+
+CHARTED = 8
+"""Duration lines drawn in the chart (the table lists more)."""
+
+FLAG_LABELS = {"slow_model": "slow", "creeping_model": "creeping"}
+
+
+def build_performance(inputs: Inputs) -> Performance:
+    """The latest build's slowest models, flagged ones always included."""
+    build = inputs.latest_build
+    if build is None:
+        return Performance(None, "no build in the history", 0.0, 0, [])
+    flagged: dict[str, list[Finding]] = {}
+    for finding in inputs.findings:
+        if finding.kind in FLAG_LABELS and finding.unique_id:
+            flagged.setdefault(finding.unique_id, []).append(finding)
+    top = slowest_models(
+        inputs.frames,
+        build,
+        inputs.since,
+        top=inputs.options.top_models,
+        also=frozenset(flagged),
+    )
+    rows = [
+        _row(inputs, row, flagged.get(row["unique_id"], [])) for row in top.iter_rows(named=True)
+    ]
+    series = [
+        {
+            "name": row.node.name,
+            "flagged": bool(row.flags),
+            "points": [[epoch_ms(p["started_at"]), p["seconds"]] for p in points],
+        }
+        for index, (row, points) in enumerate(zip(rows, top["series"].to_list(), strict=True))
+        if points and (row.flags or index < CHARTED)
+    ]
+    chart = inputs.charts.add("durations", "durations", series=series) if series else None
+    total, models = build_runtime(inputs.frames, build)
+    return Performance(
+        chart=chart,
+        build_label=inputs.invocation_label(build),
+        total_runtime=total,
+        models=models,
+        rows=rows,
+    )
+
+
+def _row(inputs: Inputs, row: dict[str, Any], findings: list[Finding]) -> ModelRow:
+    points = row["series"] or []
+    return ModelRow(
+        node=inputs.nodes.ref(row["unique_id"]),
+        latest=row["latest"],
+        status=row["latest_status"],
+        share=row["share"],
+        median=row["median"],
+        p90=row["p90"],
+        runs=row["runs"],
+        sparkline=sparkline(
+            [(p["seconds"], f"{when(p['started_at'])}: {duration(p['seconds'])}") for p in points]
+        ),
+        flags=[FLAG_LABELS[f.kind] for f in findings],
+        flag_severity=max((f.severity for f in findings), key=RANK.__getitem__, default=None),
+    )
