@@ -103,8 +103,11 @@ def unmonitored_sources(frames: Frames, invocation_id: str) -> list[Finding]:
     """Sources in the project that have no freshness criteria at all."""
     if frames.nodes.is_empty():
         return []
-    started_at = frames.invocation(invocation_id)["started_at"]
+    info = frames.invocation(invocation_id)
+    started_at = info["started_at"]
     assert isinstance(started_at, dt.datetime)
+    if not info["executes"]:
+        return []  # a docs generate or compile says nothing about freshness
     sources = as_of(frames.nodes, started_at).filter(
         (pl.col("resource_type") == "source")
         & pl.col("warn_after").is_null()

@@ -28,10 +28,12 @@ def run_gaps(frames: Frames, invocation_id: str, config: Config) -> list[Finding
     info = frames.invocation(invocation_id)
     started_at = info["started_at"]
     assert isinstance(started_at, dt.datetime)
+    env = str(info["env_key"])
+    # An invocation that does not say its environment (sources.json records no
+    # --target) belongs to whichever schedule it runs with.
+    same_env = pl.col("env_key").is_in([env, ""]) if env else pl.col("env_key") == ""
     starts = frames.invocations.filter(
-        pl.col("executes")
-        & (pl.col("env_key") == info["env_key"])
-        & (pl.col("started_at") <= started_at)
+        pl.col("executes") & same_env & (pl.col("started_at") <= started_at)
     )["started_at"].to_list()
     runs = _run_starts(starts)
     if len(runs) < 2 or runs[-1] != started_at:
@@ -48,11 +50,11 @@ def run_gaps(frames: Frames, invocation_id: str, config: Config) -> list[Finding
     if interval <= period * config.gap_tolerance:
         return []
     missed = max(round(interval / period) - 1, 1)
-    env = str(info["env_key"]) or "default"
+    where = f", environment {env}" if env else ""
     message = (
         f"no run between {moment(previous)} and {moment(started_at)}: "
         f"{missed} expected run{'s' if missed != 1 else ''} missed "
-        f"(schedule: every {_every(period)}, environment {env})"
+        f"(schedule: every {_every(period)}{where})"
     )
     return [
         Finding(
@@ -66,7 +68,7 @@ def run_gaps(frames: Frames, invocation_id: str, config: Config) -> list[Finding
                 "gap_hours": round(interval.total_seconds() / 3600, 2),
                 "period_hours": round(period.total_seconds() / 3600, 2),
                 "missed_runs": missed,
-                "environment": env,
+                "environment": env or None,
             },
         )
     ]

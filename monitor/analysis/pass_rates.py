@@ -66,22 +66,30 @@ def flip_history(
     min_flips: int = 2,
     top: int = 20,
 ) -> pl.DataFrame:
-    """Tests whose outcome flipped between pass and not-pass in the window, most flips first.
+    """Tests whose outcome flipped between pass and fail in the window, most flips first.
 
     A test needs ``min_flips`` flips to be listed: one flip is a test that
     started failing, two or more is a test that cannot make up its mind.
 
     ``history`` holds each run in the window (invocation, time, status),
-    oldest first: the strip of pass/fail cells.
+    oldest first: the strip of pass/fail cells. As for the ``flaky_test``
+    detector, a warning is neither: it neither flips nor counts as a failure.
     """
-    runs = _tests(frames, since, env).with_columns((pl.col("status") != "pass").alias("bad"))
+    runs = _tests(frames, since, env).with_columns(
+        pl.when(pl.col("status") == "pass")
+        .then(False)
+        .when(pl.col("status").is_in(FAILING))
+        .then(True)
+        .alias("bad")  # null for warn: a warning is neither a pass nor a failure
+    )
+    bad = pl.col("bad").drop_nulls()
     flips = (
         runs.sort("started_at", "invocation_id")
         .group_by("unique_id", maintain_order=True)
         .agg(
-            (pl.col("bad") != pl.col("bad").shift(1)).slice(1).sum().cast(pl.UInt32).alias("flips"),
+            (bad != bad.shift(1)).slice(1).sum().cast(pl.UInt32).alias("flips"),
             pl.len().cast(pl.UInt32).alias("runs"),
-            pl.col("bad").sum().cast(pl.UInt32).alias("failures"),
+            bad.sum().cast(pl.UInt32).alias("failures"),
             pl.struct("invocation_id", "started_at", "status").alias("history"),
         )
         .filter(pl.col("flips") >= min_flips)

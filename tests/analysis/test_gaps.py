@@ -38,3 +38,16 @@ def test_configured_schedule_is_used() -> None:
 def test_irregular_runs_have_no_schedule() -> None:
     b, runs = nightly_with_gap([0, 1, 4, 5, 9, 10, 16, 30])
     assert run_gaps(b.frames(), runs[30][0], Config()) == []
+
+
+def test_invocations_without_environment_join_the_schedule_they_run_with() -> None:
+    b = HistoryBuilder()
+    runs = {}
+    for day in [0, 1, 2, 3, 4, 5, 7]:
+        freshness = b.invocation(day, "source freshness", target="")  # sources.json has no target
+        build = b.invocation(day, "build", hour=0.01, target="prod")
+        runs[day] = (freshness, build)
+    frames = b.frames()
+    [finding] = run_gaps(frames, runs[7][0], Config())
+    assert "environment" not in finding.message
+    assert run_gaps(frames, runs[7][1], Config()) == []  # the build is not the run's first

@@ -22,6 +22,7 @@ def test_flip_history_lists_unstable_tests_with_their_strip() -> None:
         "test.p.flaky.1": "pass fail pass fail pass",
         "test.p.broke.1": "pass pass pass fail fail",
         "test.p.fine.1": "pass pass pass pass pass",
+        "test.p.warned.1": "pass warn pass warn pass",
     }
     for day in range(5):
         inv = b.invocation(day)

@@ -8,11 +8,13 @@ in the same environment, as the ``slow_model`` detector computes it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
+from monitor import schema
 from monitor.analysis.config import Config
 from monitor.analysis.finding import FINDINGS
 from monitor.analysis.frames import prepare
@@ -24,6 +26,17 @@ from monitor.analysis.queries.windows import Window
 from monitor.history.tables import Tables
 
 HOUR = 3600.0
+RUN_COLUMNS = (
+    "invocation_id",
+    "unique_id",
+    "resource_type",
+    "status",
+    "execution_time",
+    "rows_affected",
+    "failures",
+    "message",
+)
+"""The node_runs columns the detectors and the page read."""
 
 
 @dataclass(frozen=True)
@@ -78,9 +91,11 @@ def node_history(
     latest = latest_versions(versions).filter(pl.col("unique_id") == unique_id)
     node = latest.row(0, named=True) if latest.height else None
     neighbourhood = _neighbourhood(dag, unique_id, node)
+    # one file per invocation: read them once, for the runs and for the detectors
+    tables = replace(tables, invocations=tables.invocations.collect().lazy())
     if unique_id.startswith("source."):
         everything = _checks(tables, unique_id).collect()
-        related = pl.DataFrame(schema=tables.node_runs.collect_schema())
+        related = schema.empty("node_runs")
     else:
         related = _related_runs(tables, unique_id, neighbourhood)
         own = related.filter(pl.col("unique_id") == unique_id).lazy()
@@ -89,10 +104,8 @@ def node_history(
     in_window = everything.filter(window.contains())
     shown = in_window.tail(limit) if limit else in_window
     findings = _findings(
-        tables,
-        related,
+        _judging(tables, related, unique_id, neighbourhood, shown, config),
         unique_id,
-        neighbourhood,
         shown["invocation_id"].to_list(),
         config,
         progress,
@@ -130,12 +143,25 @@ def _neighbourhood(dag: Dag, unique_id: str, node: dict[str, object] | None) -> 
 
 
 def _related_runs(tables: Tables, unique_id: str, neighbourhood: set[str]) -> pl.DataFrame:
-    """The node's runs and the skipped runs downstream of it (for skip counts), in one scan."""
+    """The node's runs and the skipped runs downstream of it (for skip counts), in one scan.
+
+    Only the columns the detectors and the page use are read; the others are
+    null.
+    """
     downstream = list(neighbourhood - {unique_id})
-    return tables.node_runs.filter(
+    read = tables.node_runs.filter(
         (pl.col("unique_id") == unique_id)
         | ((pl.col("status") == "skipped") & pl.col("unique_id").is_in(downstream))
-    ).collect()
+    ).select(RUN_COLUMNS)
+    return (
+        read.collect()
+        .with_columns(
+            pl.lit(None, dtype=dtype).alias(name)
+            for name, dtype in schema.NODE_RUNS.items()
+            if name not in RUN_COLUMNS
+        )
+        .select(schema.NODE_RUNS.names())
+    )
 
 
 def with_baselines(runs: pl.LazyFrame, config: Config | None = None) -> pl.LazyFrame:
@@ -214,30 +240,43 @@ def baseline(runs: pl.DataFrame, config: Config) -> Baseline | None:
     return Baseline(median, mad, previous.len())
 
 
-def _findings(
+def _judging(
     tables: Tables,
     related: pl.DataFrame,
     unique_id: str,
     neighbourhood: set[str],
+    shown: pl.DataFrame,
+    config: Config,
+) -> Tables:
+    """The history cut down to what judging this node's shown runs needs.
+
+    The detectors only need the node's own runs, the skipped runs downstream
+    of it, the manifest around it and the invocations of the lookback period,
+    so this gives the same findings as ``check`` for this node in a fraction
+    of the time.
+    """
+    if shown.is_empty():
+        return tables
+    first = shown["started_at"][0] - dt.timedelta(days=config.lookback_days)
+    last = shown["started_at"][-1]
+    return Tables(
+        invocations=tables.invocations.filter(pl.col("started_at").is_between(first, last)),
+        node_runs=related.lazy(),
+        freshness=tables.freshness.filter(pl.col("unique_id") == unique_id),
+        nodes=tables.nodes.filter(pl.col("unique_id").is_in(list(neighbourhood))),
+        exposures=tables.exposures,
+    )
+
+
+def _findings(
+    judging: Tables,
+    unique_id: str,
     invocation_ids: Collection[str],
     config: Config,
     progress: Progress | None,
 ) -> pl.DataFrame:
-    """The node's findings in the given invocations, judged on a history cut down to the node.
-
-    The detectors only need the node's own runs, the skipped runs downstream
-    of it and the manifest around it, so this gives the same findings as
-    ``check`` for this node in a fraction of the time.
-    """
+    """The node's findings (and the exposures it put at risk) in the given invocations."""
     if not invocation_ids:
         return pl.DataFrame(schema=FINDINGS)
-    keep = list(neighbourhood)
-    cut_down = Tables(
-        invocations=tables.invocations,
-        node_runs=related.lazy(),
-        freshness=tables.freshness.filter(pl.col("unique_id") == unique_id),
-        nodes=tables.nodes.filter(pl.col("unique_id").is_in(keep)),
-        exposures=tables.exposures,
-    )
-    found = findings_table(prepare(cut_down), config, invocation_ids, progress=progress)
+    found = findings_table(prepare(judging), config, invocation_ids, progress=progress)
     return found.filter((pl.col("unique_id") == unique_id) | (pl.col("kind") == "exposure_at_risk"))
