@@ -12,10 +12,14 @@ $(BIN)/dbt-monitor: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
+# Ingest the recorded Greenery runs into a fresh history, print the check of
+# the latest run (findings do not fail the demo) and write the HTML report.
 demo: $(BIN)/dbt-monitor
-	rm -rf $(HISTORY)
+	rm -rf demo
 	$(BIN)/dbt-monitor ingest fixtures/runs --history $(HISTORY)
-	@echo "demo: history written to $(HISTORY)"
+	$(BIN)/dbt-monitor check --history $(HISTORY) --fail-on never
+	$(BIN)/dbt-monitor report --history $(HISTORY) -o demo/report.html
+	@echo "demo: history in $(HISTORY)/, report in demo/report.html"
 
 lint: $(BIN)/dbt-monitor
 	$(BIN)/ruff check .
