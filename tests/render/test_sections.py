@@ -1,0 +1,71 @@
+"""Each section stands alone: one that fails shows its error box, the others render."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.analysis.config import Config
+from monitor.errors import MonitorError
+from monitor.render.report import ReportOptions, build_report, render_report
+from monitor.render.report import build as build_module
+from monitor.render.report.guard import guarded
+from tests.render.dom import parse
+from tests.render.hostile import hostile_frames, hostile_marts
+
+
+def test_guard_keeps_a_user_error_as_its_sentence() -> None:
+    def broken() -> int:
+        raise MonitorError("name the key with --snapshot TABLE:KEY")
+
+    section = guarded("snapshots", "Snapshot changes", broken)
+    assert (section.data, section.error) == (None, "name the key with --snapshot TABLE:KEY")
+
+
+def test_a_bug_in_one_section_costs_only_that_section(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(inputs: object) -> object:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(build_module, "build_timeline", broken)
+    report = build_report(hostile_frames(), Config(), ReportOptions(), hostile_marts)
+    page = parse(render_report(report))
+    [box] = page.find_all(cls="error-box")
+    assert box.attrs["data-section-error"] == "timeline"
+    assert "ZeroDivisionError: division by zero" in box.words
+    assert not any("data-chart" in el.attrs for el in page.by_id("timeline").iter())
+    assert page.by_id("funnel").find_all(cls="step")  # the rest is there
+    assert len(page.find_all("section", cls="card")) == 10
+    stderr = capsys.readouterr().err
+    assert "section 'Last run timeline' failed" in stderr
+    assert "Traceback (most recent call last)" in stderr
+
+
+def test_missing_funnel_and_snapshot_say_how_to_point_at_them() -> None:
+    options = ReportOptions(snapshots=("orders_snapshot",), source_hint="the warehouse w.duckdb")
+    report = build_report(hostile_frames(), Config(), options, lambda name: None)
+    page = parse(render_report(report))
+    hint = page.by_id("funnel-hint").words
+    assert "No funnel mart 'fct_product_funnel' in the warehouse w.duckdb" in hint
+    assert "--warehouse" in hint and "--funnel" in hint
+    snapshot = page.find(cls="snapshot", data_snapshot="orders_snapshot")
+    assert "No snapshot table 'orders_snapshot'" in snapshot.words
+
+
+def test_without_snapshot_option_the_section_explains_it() -> None:
+    report = build_report(hostile_frames(), Config(), ReportOptions(), hostile_marts)
+    assert "--snapshot TABLE" in parse(render_report(report)).by_id("snapshots").words
+
+
+def test_compiled_sql_only_with_include_sql() -> None:
+    frames = hostile_frames()
+    nodes = frames.nodes.with_columns(compiled_code=frames.nodes["unique_id"] + " select 1")
+    frames = type(frames)(
+        frames.invocations, frames.node_runs, frames.freshness, nodes, frames.exposures
+    )
+    without = render_report(build_report(frames, Config(), ReportOptions(), hostile_marts))
+    assert "select 1" not in without
+    assert "Compiled SQL is left out" in without
+    included = ReportOptions(include_sql=True)
+    with_sql = render_report(build_report(frames, Config(), included, hostile_marts))
+    assert "model.shop.orders select 1" in with_sql
