@@ -212,9 +212,12 @@ def _test_attributes(frames: Frames, when: dt.datetime) -> dict[str, tuple[str |
 
 
 def _first_line(text: str | None) -> str:
-    if not text:
-        return ""
-    for line in text.strip().splitlines():
-        if line.strip():
-            return line.strip()[:300]
-    return ""
+    """The line of dbt's message that says what went wrong.
+
+    dbt opens with "Runtime Error in model x (path)"; the cause follows.
+    """
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    for line in lines:
+        if not (" Error in " in line and line.endswith(")")):
+            return line[:300]
+    return lines[0][:300] if lines else ""

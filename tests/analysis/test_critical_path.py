@@ -60,7 +60,13 @@ def test_timeline_bars_idle_time_and_critical_path() -> None:
     assert t.critical_share == pytest.approx(1.0)
     assert t.threads.to_dicts() == [
         {"thread": "Thread-1 (worker)", "nodes": 3, "busy": 12.0, "idle": 0.0, "idle_share": 0.0},
-        {"thread": "Thread-2 (worker)", "nodes": 1, "busy": 1.0, "idle": 11.0, "idle_share": 11 / 12},
+        {
+            "thread": "Thread-2 (worker)",
+            "nodes": 1,
+            "busy": 1.0,
+            "idle": 11.0,
+            "idle_share": 11 / 12,
+        },
     ]
 
 

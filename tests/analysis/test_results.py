@@ -31,7 +31,12 @@ def test_model_error_counts_skipped_descendants() -> None:
     b.node("model.p.c", depends_on=["model.p.b"])
     b.node("model.p.other")
     inv = b.invocation(0)
-    b.run(inv, "model.p.a", status="error", message="Runtime Error\n  boom: division by zero")
+    b.run(
+        inv,
+        "model.p.a",
+        status="error",
+        message="Runtime Error in model a (models/a.sql)\n  boom: division by zero",
+    )
     b.run(inv, "model.p.b", status="skipped")
     b.run(inv, "model.p.c", status="skipped")
     b.run(inv, "model.p.other", status="skipped")  # skipped, but not downstream
@@ -39,7 +44,7 @@ def test_model_error_counts_skipped_descendants() -> None:
     [finding] = model_errors(frames, inv, Dag.at(frames, T0))
     assert finding.severity == "error"
     assert finding.evidence["skipped"] == 2
-    assert finding.message == "a failed: Runtime Error; 2 downstream nodes skipped"
+    assert finding.message == "a failed: boom: division by zero; 2 downstream nodes skipped"
 
 
 def test_new_failure_names_model_column_and_count() -> None:

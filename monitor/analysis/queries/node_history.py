@@ -94,9 +94,15 @@ def node_history(
     # one file per invocation: read them once, for the runs and for the detectors
     tables = replace(tables, invocations=tables.invocations.collect().lazy())
     if unique_id.startswith("source."):
+        checks = tables.freshness.filter(pl.col("unique_id") == unique_id).collect()
+        tables = replace(
+            tables, freshness=checks.lazy(), node_runs=schema.empty("node_runs").lazy()
+        )
         everything = _checks(tables, unique_id).collect()
         related = schema.empty("node_runs")
     else:
+        # a model, seed, snapshot or test has no freshness checks to judge
+        tables = replace(tables, freshness=schema.empty("freshness").lazy())
         related = _related_runs(tables, unique_id, neighbourhood)
         own = related.filter(pl.col("unique_id") == unique_id).lazy()
         runs = join_facts(own, tables.invocations, Window())
@@ -262,7 +268,7 @@ def _judging(
     return Tables(
         invocations=tables.invocations.filter(pl.col("started_at").is_between(first, last)),
         node_runs=related.lazy(),
-        freshness=tables.freshness.filter(pl.col("unique_id") == unique_id),
+        freshness=tables.freshness,
         nodes=tables.nodes.filter(pl.col("unique_id").is_in(list(neighbourhood))),
         exposures=tables.exposures,
     )
