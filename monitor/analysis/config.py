@@ -45,7 +45,7 @@ class Config:
     creep_min_weekly_growth: float = 0.2
     creep_min_increase: float = 1.0
     creep_min_consistency: float = 0.75
-    # flaky_test
+    # flaky_test: pass -> fail transitions within the window
     flaky_window_days: int = 14
     flaky_min_flips: int = 2
     # source_not_advancing

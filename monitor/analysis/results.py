@@ -122,7 +122,11 @@ def _streak(runs: pl.DataFrame) -> pl.DataFrame:
 
 
 def flaky_tests(frames: Frames, invocation_id: str, config: Config) -> list[Finding]:
-    """Tests that flipped between pass and fail while their code and model stayed the same."""
+    """Tests that flipped between pass and fail while their code and model stayed the same.
+
+    Flaky means going from pass to fail at least ``flaky_min_flips`` times in
+    the window: one failure between passes is a failure, not flakiness.
+    """
     info = frames.invocation(invocation_id)
     started_at = info["started_at"]
     assert isinstance(started_at, dt.datetime)
@@ -146,12 +150,13 @@ def flaky_tests(frames: Frames, invocation_id: str, config: Config) -> list[Find
         same = group.filter(pl.col("code") == current_code)
         outcomes = [status == "pass" for status in same["status"].to_list()]
         flips = sum(a != b for a, b in pairwise(outcomes))
-        if flips < config.flaky_min_flips:
-            continue
+        onsets = sum(a and not b for a, b in pairwise(outcomes))
+        if onsets < config.flaky_min_flips:
+            continue  # pass -> fail -> pass is one failure, not yet flakiness
         fails = outcomes.count(False)
         strip = "".join("✓" if ok else "✗" for ok in outcomes)
         message = (
-            f"{name_of(str(unique_id))} is flaky: {flips} flips between pass and fail "
+            f"{name_of(str(unique_id))} is flaky: it went from pass to fail {onsets} times "
             f"in its last {len(outcomes)} runs ({strip}) while its code did not change"
         )
         findings.append(
@@ -163,6 +168,7 @@ def flaky_tests(frames: Frames, invocation_id: str, config: Config) -> list[Find
                 message,
                 {
                     "flips": flips,
+                    "pass_to_fail": onsets,
                     "runs": len(outcomes),
                     "failures": fails,
                     "flip_rate": round(flips / max(len(outcomes) - 1, 1), 3),

@@ -81,7 +81,13 @@ def test_flips_with_unchanged_code_are_flaky() -> None:
     b, ids = history_of_test(["pass", "fail", "pass", "pass", "fail", "pass"])
     [finding] = flaky_tests(b.frames(), ids[-1], CONFIG)
     assert finding.evidence["flips"] == 4
+    assert finding.evidence["pass_to_fail"] == 2
     assert finding.evidence["history"] == "✓✗✓✓✗✓"
+
+
+def test_one_failure_between_passes_is_not_yet_flaky() -> None:
+    b, ids = history_of_test(["pass", "fail", "pass", "pass"])
+    assert flaky_tests(b.frames(), ids[-1], CONFIG) == []
 
 
 def test_one_flip_is_not_flaky() -> None:

@@ -23,6 +23,7 @@ from monitor.analysis.queries.findings_table import Progress, findings_table
 from monitor.analysis.queries.node_runs import OK, freshness_in, join_facts
 from monitor.analysis.queries.select import latest_versions
 from monitor.analysis.queries.windows import Window
+from monitor.analysis.results import FAILING
 from monitor.history.tables import Tables
 
 HOUR = 3600.0
@@ -149,25 +150,26 @@ def _neighbourhood(dag: Dag, unique_id: str, node: dict[str, object] | None) -> 
 
 
 def _related_runs(tables: Tables, unique_id: str, neighbourhood: set[str]) -> pl.DataFrame:
-    """The node's runs and the skipped runs downstream of it (for skip counts), in one scan.
+    """The node's runs, and where it failed the skipped runs downstream of it (skip counts).
 
     Only the columns the detectors and the page use are read; the others are
     null.
     """
+    own = tables.node_runs.filter(pl.col("unique_id") == unique_id).select(RUN_COLUMNS).collect()
+    failed = own.filter(pl.col("status").is_in(FAILING))["invocation_id"].unique().to_list()
     downstream = list(neighbourhood - {unique_id})
-    read = tables.node_runs.filter(
-        (pl.col("unique_id") == unique_id)
-        | ((pl.col("status") == "skipped") & pl.col("unique_id").is_in(downstream))
-    ).select(RUN_COLUMNS)
-    return (
-        read.collect()
-        .with_columns(
-            pl.lit(None, dtype=dtype).alias(name)
-            for name, dtype in schema.NODE_RUNS.items()
-            if name not in RUN_COLUMNS
+    if failed and downstream:  # rare: a second scan only then
+        skipped = tables.node_runs.filter(
+            pl.col("invocation_id").is_in(failed)
+            & (pl.col("status") == "skipped")
+            & pl.col("unique_id").is_in(downstream)
         )
-        .select(schema.NODE_RUNS.names())
-    )
+        own = pl.concat([own, skipped.select(RUN_COLUMNS).collect()])
+    return own.with_columns(
+        pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in schema.NODE_RUNS.items()
+        if name not in RUN_COLUMNS
+    ).select(schema.NODE_RUNS.names())
 
 
 def with_baselines(runs: pl.LazyFrame, config: Config | None = None) -> pl.LazyFrame:
