@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from monitor.artifacts.detect import RUN_KINDS, peek_header, read_header
+from monitor.artifacts.invocation import manifest_only
 from monitor.artifacts.load import decode
 from monitor.artifacts.model import (
     Bundle,
@@ -108,7 +109,18 @@ def discover(
     runs = _unique_invocations(runs, found.warnings)
     manifests, catalogs = _Index(sides, "manifest"), _Index(sides, "catalog")
     pairs = {id(run): (manifests.pair(run), catalogs.pair(run)) for run in runs}
+    run_ids = {run.invocation_id for run in runs}
+    for side in sides:
+        # a manifest no run file claims is an invocation of its own (dbt parse, ls)
+        if side.header.kind == "manifest" and not side.used:
+            side.used = side.header.invocation_id not in run_ids
     decoded = _decode_used(sides, found, ticker)
+    for side in sides:
+        artifact = decoded.get(side.header.path)
+        if isinstance(artifact, ManifestArtifact) and not any(
+            pair[0] is side for pair in pairs.values()
+        ):
+            found.bundles.append(Bundle(manifest_only(artifact), artifact))
     marts = _Marts()
     for run in runs:
         manifest_side, catalog_side = pairs[id(run)]
@@ -255,9 +267,15 @@ def _decode_used(
     decoded: dict[Path, ManifestArtifact | CatalogArtifact] = {}
     unused = [side for side in sides if not side.used]
     for side in unused:
-        if side.explicit:
+        if side.explicit and side.header.kind == "catalog":
             found.errors.append(
-                f"{side.header.path}: has no run_results.json or sources.json to go with it"
+                f"{side.header.path}: a catalog.json needs the run_results.json of its"
+                " `dbt docs generate` beside it"
+            )
+        elif side.explicit:
+            found.errors.append(
+                f"{side.header.path}: invocation {side.header.invocation_id} already has"
+                " the manifest beside its run file"
             )
     ticker.tick(len(unused))
     for side in sides:

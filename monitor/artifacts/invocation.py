@@ -15,7 +15,7 @@ import polars as pl
 from monitor import schema
 from monitor.artifacts import coerce
 from monitor.artifacts.detect import SLUG
-from monitor.artifacts.model import Header
+from monitor.artifacts.model import Header, ManifestArtifact, RunArtifact
 from monitor.artifacts.read import fail
 
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/dbt-monitor/invocations")
@@ -107,3 +107,23 @@ def invocation_frame(facts: Facts) -> pl.DataFrame:
         {name: [row.get(name)] for name in schema.INVOCATIONS.names()},
         schema=schema.INVOCATIONS,
     )
+
+
+def manifest_only(manifest: ManifestArtifact) -> RunArtifact:
+    """An invocation known only from its manifest (``dbt parse``, ``dbt ls``, a lone file).
+
+    It executed nothing: no results, command ``manifest only``; its node
+    versions still enter the history.
+    """
+    header = manifest.header
+    facts = Facts(
+        header=header,
+        raw=f"{header.path}|{header.generated_at}".encode(),
+        elapsed_time=None,
+        invocation_started_at=None,
+        env=None,
+        args=Args(command="manifest only"),
+        statuses=[],
+        timing_starts=(),
+    )
+    return RunArtifact(header, invocation_frame(facts), schema.empty("node_runs"))

@@ -89,18 +89,28 @@ def test_a_dbt_target_folder(tmp_path: Path) -> None:
     assert bundle.manifest is not None and bundle.manifest.project_name == "shop"
 
 
+def _runs(found: Any) -> list[Any]:
+    """The bundles of run files (not the manifest-only invocations)."""
+    return [b for b in found.bundles if b.run.header.kind != "manifest"]
+
+
 def test_pairing_by_invocation_id_across_folders(tmp_path: Path) -> None:
     run_a = _run(tmp_path / "runs" / "a", "inv-a", "2026-03-02T06:00:00Z")
     run_b = _run(tmp_path / "runs" / "b", "inv-b", "2026-03-01T06:00:00Z")
     manifest_a = _manifest(tmp_path / "manifests" / "x", "inv-a")
     manifest_b = _manifest(tmp_path / "manifests" / "y", "inv-b")
-    _manifest(tmp_path / "runs" / "a", "someone-else")  # beside run a, but another invocation
+    other = _manifest(tmp_path / "runs" / "a", "someone-else")  # beside run a, another invocation
     found = discover([tmp_path])
     assert found.errors == []
-    assert [_paths(b) for b in found.bundles] == [  # sorted by started_at
+    assert [_paths(b) for b in _runs(found)] == [  # sorted by started_at
         (str(run_b), str(manifest_b), None),
         (str(run_a), str(manifest_a), None),
     ]
+    # the manifest no run claims is an invocation of its own (dbt parse, dbt ls)
+    [alone] = [b for b in found.bundles if b.run.header.kind == "manifest"]
+    assert _paths(alone) == (str(other), str(other), None)
+    assert alone.run.invocation["command"][0] == "manifest only"
+    assert alone.run.results.is_empty()
 
 
 def test_pairing_by_folder_picks_the_nearest_in_time(tmp_path: Path) -> None:
@@ -108,7 +118,7 @@ def test_pairing_by_folder_picks_the_nearest_in_time(tmp_path: Path) -> None:
     _manifest(tmp_path, "m1", name="manifest_old.json", generated_at="2026-02-01T00:00:00Z")
     near = _manifest(tmp_path, "m2", name="manifest.json", generated_at="2026-03-01T06:00:30Z")
     found = discover([tmp_path])
-    (bundle,) = found.bundles
+    (bundle,) = _runs(found)
     assert _paths(bundle) == (str(run), str(near), None)
 
 
@@ -185,15 +195,16 @@ def test_a_broken_manifest_leaves_the_run_without_one(tmp_path: Path) -> None:
     ]
 
 
-def test_a_manifest_alone(tmp_path: Path) -> None:
+def test_a_manifest_alone_is_an_invocation_and_a_catalog_alone_is_not(tmp_path: Path) -> None:
     manifest = _manifest(tmp_path, "inv")
     catalog = _catalog(tmp_path, "inv")
-    assert discover([tmp_path]).errors == []  # found in a folder: skipped silently
+    in_folder = discover([tmp_path])
+    assert in_folder.errors == []  # the lone catalog found in a folder: skipped silently
+    assert [_paths(b) for b in in_folder.bundles] == [(str(manifest), str(manifest), None)]
     found = discover([manifest, catalog])
-    assert found.bundles == []
+    assert [b.run.invocation_id for b in found.bundles] == ["inv"]
     assert found.errors == [
-        f"{catalog}: has no run_results.json or sources.json to go with it",
-        f"{manifest}: has no run_results.json or sources.json to go with it",
+        f"{catalog}: a catalog.json needs the run_results.json of its `dbt docs generate` beside it"
     ]
 
 
@@ -220,7 +231,7 @@ def test_each_manifest_is_decoded_once_and_only_when_used(
     doc = run_results([run_result("model.shop.orders")])
     doc["metadata"]["invocation_id"] = "inv-1"  # the same invocation again: one bundle, a warning
     write_json(tmp_path / "r2" / "run_results.json.gz", doc)
-    _manifest(tmp_path / "unused", "inv-9")
+    lone = _manifest(tmp_path / "unused", "inv-9")
     decoded: list[Path] = []
     real = discover_module.decode
 
@@ -231,8 +242,9 @@ def test_each_manifest_is_decoded_once_and_only_when_used(
     monkeypatch.setattr(discover_module, "decode", counting)
     found = discover([tmp_path])
     assert found.errors == []
-    assert [path for path in decoded if path.name.startswith("manifest")] == [shared]
-    assert len(found.bundles) == 1
+    assert sorted(path for path in decoded if path.name.startswith("manifest")) == [shared, lone]
+    assert len(_runs(found)) == 1
+    assert len(found.bundles) == 2  # the lone manifest is an invocation of its own
     assert found.warnings == [
         f"{tmp_path / 'r2' / 'run_results.json.gz'}: invocation inv-1 is also in "
         f"{tmp_path / 'r1' / 'run_results.json'}; using that one"
@@ -292,8 +304,11 @@ def test_the_corpus(tmp_path: Path) -> None:
     assert found.warnings == []
     relative = [
         tuple(None if p is None else str(Path(p).relative_to(CORPUS)) for p in _paths(b))
-        for b in found.bundles
+        for b in _runs(found)
     ]
+    # every manifest ingests: paired with its run, or as an invocation of its own
+    in_bundles = {b.manifest.header.path for b in found.bundles if b.manifest is not None}
+    assert in_bundles == set(CORPUS.rglob("manifest*.json"))
     assert relative == [
         ("run_results/v1/jaffle_shop/run_results.json", None, None),
         ("run_results/v2/jaffle_shop/run_results.json", None, None),
@@ -341,13 +356,14 @@ def test_recorded_runs(tmp_path: Path) -> None:
             assert bundle.catalog is not None
 
 
-def test_an_unused_manifest_is_only_peeked_at(tmp_path: Path) -> None:
+def test_a_cut_short_manifest_is_an_error_the_run_still_lands(tmp_path: Path) -> None:
     run = _run(tmp_path / "a", "inv-a")
-    unused = _manifest(tmp_path / "b", "inv-b")
-    unused.write_bytes(unused.read_bytes()[:-20])  # cut short after its metadata
+    lone = _manifest(tmp_path / "b", "inv-b")
+    lone.write_bytes(lone.read_bytes()[:-20])  # cut short after its metadata
     used = _manifest(tmp_path / "a", "inv-a", name="manifest.json.gz")
     used.write_bytes(used.read_bytes()[:-20])
     found = discover([tmp_path])
     assert [_paths(b) for b in found.bundles] == [(str(run), None, None)]
-    assert len(found.errors) == 1
+    assert len(found.errors) == 2
     assert found.errors[0].startswith(f"{used}: bad gzip: ")
+    assert found.errors[1].startswith(f"{lone}: truncated JSON")

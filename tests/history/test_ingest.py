@@ -154,5 +154,12 @@ def test_every_corpus_run_ingests(tmp_path: Path) -> None:
     report = ingest([CORPUS], history)
     assert report.errors == []
     files = [*CORPUS.rglob("run_results*.json")]
-    assert history.scan("invocations").collect().height == len(files)
+    invocations = history.scan("invocations").collect()
+    runs = invocations.filter(pl.col("artifact") == "run_results")
+    assert runs.height == len(files)
     assert history.scan("node_runs").collect().height == sum(_results_in(p) for p in files)
+    # manifests no run file claims are invocations of their own: 17 manifests, 3 paired
+    lone = invocations.filter(pl.col("artifact") == "manifest")
+    assert lone.height == len([*CORPUS.rglob("manifest*.json")]) - 3
+    assert set(lone["command"]) == {"manifest only"}
+    assert lone["n_results"].sum() == 0
