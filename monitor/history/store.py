@@ -92,6 +92,21 @@ class History:
         """True when no invocation has been committed yet."""
         return not any(self._files(COMMIT_TABLE))
 
+    def newest_day(self) -> dt.date | None:
+        """The newest date partition holding a committed invocation (None when empty).
+
+        Lets a reader find "the newest invocation" without opening every file.
+        """
+        base = self.root / COMMIT_TABLE
+        if not base.is_dir():
+            return None
+        parts = sorted((p for p in base.iterdir() if p.name.startswith("date=")), reverse=True)
+        for part in parts:
+            files = part.iterdir()
+            if any(f.suffix == ".parquet" and not f.name.startswith(_HIDDEN) for f in files):
+                return _partition_date(part)
+        return None
+
     def scan(self, table: str, *, since: dt.date | None = None) -> pl.LazyFrame:
         """Committed rows of ``table``, lazily, with its declared schema.
 
@@ -99,20 +114,20 @@ class History:
         """
         table_schema = schema.TABLES[table]
         files = list(self._files(table, since=since))
+        if table != COMMIT_TABLE:
+            # Each file holds one invocation's rows and is named after it, so
+            # uncommitted rows are left out by file, not row by row.
+            committed = self._committed_ids(since=since)
+            files = [path for path in files if path.stem in committed]
         if not files:
             return pl.LazyFrame(schema=table_schema)
-        frame = pl.scan_parquet(
+        return pl.scan_parquet(
             files,
             schema=table_schema,
             hive_partitioning=False,
             missing_columns="insert",
             extra_columns="ignore",
         )
-        if table == COMMIT_TABLE:
-            return frame
-        committed = self._committed_ids(since=since)
-        key = "invocation_id" if "invocation_id" in table_schema else "first_seen_invocation"
-        return frame.filter(pl.col(key).is_in(committed))
 
     def scan_mart(self, name: str) -> pl.LazyFrame | None:
         """Every committed export of mart ``name`` with its ``invocation_id``, or None."""

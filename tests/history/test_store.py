@@ -75,3 +75,15 @@ def test_empty_history_scans_to_empty_frames(tmp_path: Path) -> None:
     history = History(tmp_path / "missing")
     assert history.is_empty()
     assert history.scan("node_runs").collect().schema == schema.NODE_RUNS
+
+
+def test_newest_day_skips_partitions_without_a_committed_invocation(tmp_path: Path) -> None:
+    history = History(tmp_path)
+    assert history.newest_day() is None
+    history.write_invocation(DAY, "a", {"invocations": invocation("a")})
+    later = DAY + dt.timedelta(days=2)
+    history.write_invocation(later, "b", {"invocations": invocation("b")})
+    (tmp_path / "invocations" / "date=2021-02-09").mkdir()  # an empty partition
+    (tmp_path / "invocations" / "date=2021-02-08").mkdir()
+    (tmp_path / "invocations" / "date=2021-02-08" / ".b.parquet.1.tmp").touch()  # half written
+    assert history.newest_day() == later
