@@ -30,6 +30,7 @@ def main(args: Any = None) -> None:
 # Register the commands (imported for their side effect on `cli`).
 from monitor.cli import check as _check  # noqa: E402
 from monitor.cli import ingest as _ingest  # noqa: E402
+from monitor.cli import queries as _queries  # noqa: E402, F401
 from monitor.cli import report as _report  # noqa: E402, F401
 
 __all__ = ["_check", "_ingest", "cli", "main"]

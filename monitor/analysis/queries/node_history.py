@@ -54,6 +54,8 @@ class NodeHistory:
     """Everything ``model NAME`` shows about one node."""
 
     unique_id: str
+    window: Window
+    """The window the runs were taken from."""
     node: dict[str, object] | None
     """The node's newest manifest attributes (None when no manifest named it)."""
     runs: pl.DataFrame
@@ -79,13 +81,16 @@ def node_history(
     window: Window,
     config: Config,
     *,
-    limit: int | None = 30,
+    limit: int | None = 20,
+    min_runs: int = 0,
     progress: Progress | None = None,
-) -> NodeHistory:
+) -> NodeHistory | None:
     """The history of ``unique_id`` in ``window``: its newest ``limit`` runs are shown.
 
     ``tables`` should reach ``config.lookback_days`` before the window, so the
-    first runs shown are judged like any other.
+    first runs shown are judged like any other. None, before any judging,
+    when the window holds fewer than ``min_runs`` runs (the caller may then
+    read further back).
     """
     versions = tables.nodes.collect()
     dag = _all_time_dag(versions, tables.exposures.collect())
@@ -109,6 +114,8 @@ def node_history(
         runs = join_facts(own, tables.invocations, Window())
         everything = with_baselines(runs, config).collect()
     in_window = everything.filter(window.contains())
+    if in_window.height < min_runs:
+        return None
     shown = in_window.tail(limit) if limit else in_window
     findings = _findings(
         _judging(tables, related, unique_id, neighbourhood, shown, config),
@@ -120,6 +127,7 @@ def node_history(
     value = "age_h" if unique_id.startswith("source.") else "execution_s"
     return NodeHistory(
         unique_id=unique_id,
+        window=window,
         node=node,
         runs=shown,
         total_runs=in_window.height,

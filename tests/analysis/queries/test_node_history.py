@@ -1,10 +1,11 @@
 import datetime as dt
+from typing import Any
 
 import pytest
 
 from monitor.analysis.check import check
 from monitor.analysis.config import Config
-from monitor.analysis.queries.node_history import node_history
+from monitor.analysis.queries.node_history import NodeHistory, node_history
 from monitor.analysis.queries.windows import Window
 from tests.analysis.builder import T0, HistoryBuilder
 from tests.analysis.queries.tables import tables_of
@@ -41,9 +42,15 @@ def history() -> tuple[HistoryBuilder, list[str]]:
     return b, ids
 
 
+def page(*args: Any, **kwargs: Any) -> NodeHistory:
+    found = node_history(*args, **kwargs)
+    assert found is not None
+    return found
+
+
 def test_runs_with_the_baseline_each_was_judged_against() -> None:
     b, ids = history()
-    found = node_history(tables_of(b), STG, Window(), Config())
+    found = page(tables_of(b), STG, Window(), Config())
     assert found.runs["invocation_id"].to_list() == ids
     assert found.runs["status"].to_list() == ["success"] * 6 + ["error"]
     # the median of the previous successful runs, once there are three of them
@@ -59,7 +66,7 @@ def test_runs_with_the_baseline_each_was_judged_against() -> None:
 
 def test_its_findings_parents_and_children() -> None:
     b, ids = history()
-    found = node_history(tables_of(b), STG, Window(), Config())
+    found = page(tables_of(b), STG, Window(), Config())
     assert found.findings.select("invocation_id", "kind", "severity").rows() == [
         (ids[4], "exposure_at_risk", "error"),
         (ids[4], "slow_model", "error"),
@@ -77,7 +84,7 @@ def test_its_findings_parents_and_children() -> None:
 def test_limit_and_window_shape_what_is_shown_and_judged() -> None:
     b, ids = history()
     window = Window(end=T0 + dt.timedelta(days=4, hours=12))
-    found = node_history(tables_of(b), STG, window, Config(), limit=2)
+    found = page(tables_of(b), STG, window, Config(), limit=2)
     assert found.runs["invocation_id"].to_list() == ids[3:5]
     assert found.total_runs == 5
     assert found.series == SECONDS[:5]
@@ -89,7 +96,7 @@ def test_limit_and_window_shape_what_is_shown_and_judged() -> None:
 
 def test_a_source_through_its_freshness_checks() -> None:
     b, _ = history()
-    found = node_history(tables_of(b), RAW, Window(), Config())
+    found = page(tables_of(b), RAW, Window(), Config())
     assert found.is_source
     assert found.runs["status"].to_list() == ["pass"] * 5 + ["error"]
     assert found.series[-1] == pytest.approx((600.0 + 45000.0) / 3600)
@@ -102,7 +109,7 @@ def test_a_source_through_its_freshness_checks() -> None:
 def test_same_findings_as_check_on_the_whole_history(node: str) -> None:
     b, _ = history()
     frames = b.frames()
-    found = node_history(tables_of(b), node, Window(), Config())
+    found = page(tables_of(b), node, Window(), Config())
     expected = [
         (f.invocation_id, f.kind, f.message)
         for inv in found.runs["invocation_id"]
@@ -110,3 +117,10 @@ def test_same_findings_as_check_on_the_whole_history(node: str) -> None:
         if f.unique_id == node or (f.kind == "exposure_at_risk" and node in str(f.evidence))
     ]
     assert found.findings.select("invocation_id", "kind", "message").rows() == expected
+
+
+def test_too_few_runs_in_the_window_says_so_before_judging() -> None:
+    b, _ = history()
+    window = Window(start=T0 + dt.timedelta(days=5))
+    assert node_history(tables_of(b), STG, window, Config(), min_runs=3) is None
+    assert page(tables_of(b), STG, window, Config(), min_runs=2).total_runs == 2
