@@ -213,6 +213,8 @@ def runs_command(
         with progress_bar("Judging invocations") as progress:
             found = findings_table(frames, config, wanted, progress=progress)
         recent = with_finding_counts(recent, found, judged_invocations(frames, wanted))
+    else:
+        recent = recent.drop(pl.selectors.starts_with("found_"))
     echo_frame(recent, output_format)
 
 
@@ -292,7 +294,7 @@ def failures_command(
     type=click.IntRange(min=1),
     default=2,
     show_default=True,
-    help="Only tests that flipped between pass and fail at least this often.",
+    help="Only tests that went from pass to fail at least this often.",
 )
 @window_options(since=DEFAULT_SINCE)
 @limit_option(20)
@@ -311,7 +313,8 @@ def flaky_command(
 ) -> None:
     """Tests by flip rate between pass and fail.
 
-    history shows each run, oldest first (✓ pass, ✗ fail or error).
+    flips counts changes either way, pass_to_fail the failures that followed a
+    pass; history shows each run, oldest first (✓ pass, ✗ fail or error).
 
     \b
     Example:
@@ -459,14 +462,15 @@ def sql_command(
     """Run any SQL over the history tables through Polars' SQL engine.
 
     Tables: invocations, node_runs, freshness, nodes and exposures (one row
-    per version), findings (computed when the query names it). --since and
-    --until keep only the invocations of that window.
+    per version; is_latest marks the current one), findings (computed when
+    the query names it). --since and --until keep only the invocations of
+    that window.
 
     \b
     Example:
       dbt-monitor sql "SELECT n.name, avg(r.execution_time) AS s
-        FROM node_runs r JOIN nodes n USING (unique_id)
-        GROUP BY n.name ORDER BY s DESC LIMIT 5"
+        FROM node_runs r JOIN nodes n ON n.unique_id = r.unique_id
+        WHERE n.is_latest GROUP BY n.name ORDER BY s DESC LIMIT 5"
     """
     history = History(history_path)
     tables, window = open_window(history, since, until)
@@ -491,7 +495,13 @@ def sql_command(
 
 
 def _versions(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per node version, at its earliest sighting."""
-    return frame.sort("first_seen_at").unique(
-        ["unique_id", "version"], keep="first", maintain_order=True
+    """One row per node version, at its earliest sighting; ``is_latest`` marks the newest."""
+    return (
+        frame.sort("first_seen_at")
+        .unique(["unique_id", "version"], keep="first", maintain_order=True)
+        .with_columns(
+            (pl.int_range(pl.len()).over("unique_id") == pl.len().over("unique_id") - 1).alias(
+                "is_latest"
+            )
+        )
     )

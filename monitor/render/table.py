@@ -79,10 +79,10 @@ def as_markdown(frame: pl.DataFrame) -> str:
 def as_table(frame: pl.DataFrame, width: int) -> str:
     """Aligned columns fitted into ``width`` characters.
 
-    Text columns give way first (cut with ``…``); numbers and times are never
-    cut. When that would leave a text column shorter than :data:`COMFORT`, the
-    rightmost columns (the least important) are left out and a last line
-    names them.
+    Text columns give way first (cut with ``…``), uuids before any other;
+    numbers and times are never cut. When that would leave a text column
+    shorter than :data:`COMFORT`, the rightmost columns (the least important)
+    are left out and a last line names them.
     """
     if not frame.columns:
         return "(no columns)\n"
@@ -94,10 +94,17 @@ def as_table(frame: pl.DataFrame, width: int) -> str:
         min(n, max(MIN_WIDTH, min(len(name), MAX_HEADER))) if _cuttable(dtype) else n
         for n, name, dtype in zip(natural, frame.columns, frame.dtypes, strict=True)
     ]
+    uuids = [_all_uuids(rows, i) for i in range(len(natural))]
     comforts = [
-        min(n, ID_COMFORT if _all_uuids(rows, i) else COMFORT) if _cuttable(dtype) else n
-        for i, (n, dtype) in enumerate(zip(natural, frame.dtypes, strict=True))
+        min(n, ID_COMFORT if uuid else COMFORT) if _cuttable(dtype) else n
+        for n, dtype, uuid in zip(natural, frame.dtypes, uuids, strict=True)
     ]
+    if sum(natural) + len(GUTTER) * (len(natural) - 1) > width:
+        # uuids give way first: their first characters are enough
+        natural = [
+            min(n, max(ID_COMFORT, len(name))) if uuid else n
+            for n, uuid, name in zip(natural, uuids, frame.columns, strict=True)
+        ]
     shown = len(natural)
     while shown > 1 and not _readable(natural[:shown], floors[:shown], comforts[:shown], width):
         shown -= 1

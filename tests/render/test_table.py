@@ -123,3 +123,20 @@ def test_markdown_escapes_pipes() -> None:
 def test_labels_read_as_key_value() -> None:
     labels = pl.DataFrame({"labels": [[{"key": "job", "value": "nightly"}]]})
     assert as_table(labels, 80).splitlines()[-1] == "job=nightly"
+
+
+def test_uuids_give_way_first() -> None:
+    runs = pl.DataFrame(
+        {
+            "invocation_id": ["7308425f-c58c-40c3-97c4-9a13f8930755"],
+            "message": [
+                "int_user_funnel_steps failed: Runtime Error in model int_user_funnel_steps"
+            ],
+        }
+    )
+    assert as_table(runs, 200).splitlines()[-1].startswith("7308425f-c58c-40c3-97c4-9a13f8930755  ")
+    assert as_table(runs, 80).splitlines() == [
+        "invocation_id  message",
+        "─────────────  ─────────────────────────────────────────────────────────────────",
+        "7308425f-c58…  int_user_funnel_steps failed: Runtime Error in model int_user_fu…",
+    ]  # fmt: skip

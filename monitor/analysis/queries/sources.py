@@ -16,7 +16,10 @@ _SEVERITY = {"runtime error": 3, "error": 3, "warn": 2, "pass": 0}
 
 
 def freshness_summary(checks: pl.LazyFrame, *, limit: int | None = None) -> pl.DataFrame:
-    """One row per source of ``checks`` (see :func:`freshness_in`), late ones first."""
+    """One row per source of ``checks`` (see :func:`freshness_in`).
+
+    Late now first, then those most often in error, then in warning.
+    """
     status = pl.col("status")
     is_error = status.is_in(("error", "runtime error"))
     day = pl.col("started_at").dt.date()
@@ -44,8 +47,8 @@ def freshness_summary(checks: pl.LazyFrame, *, limit: int | None = None) -> pl.D
             status.replace_strict(_SEVERITY, default=1, return_dtype=pl.Int8).alias("rank"),
         )
         .sort(
-            ["rank", "late_share", "unique_id"],
-            descending=[True, True, False],
+            ["rank", "errors", "warns", "unique_id"],
+            descending=[True, True, True, False],
         )
     )
     if limit:
