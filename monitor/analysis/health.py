@@ -93,13 +93,17 @@ def run_health(frames: Frames, since: dt.datetime | None) -> pl.DataFrame:
 
 
 def missed_runs(frames: Frames, since: dt.datetime | None, config: Config) -> list[Gap]:
-    """Gaps in the schedule that end inside the window, as the ``run_gap`` detector sees them."""
+    """Gaps in the schedule that end inside the window, as the ``run_gap`` detector sees them.
+
+    One per environment: :func:`merge_gaps` folds those of one missed run.
+    """
     health = run_health(frames, since)
     gaps = []
     for invocation_id in health["invocation_id"].to_list():
         for finding in run_gaps(frames, invocation_id, config):
             previous = finding.evidence["previous_run"]
             missed = finding.evidence["missed_runs"]
+            env = finding.evidence.get("environment")
             assert isinstance(previous, str) and isinstance(missed, int)
             started = frames.invocation(invocation_id)["started_at"]
             assert isinstance(started, dt.datetime)
@@ -108,10 +112,39 @@ def missed_runs(frames: Frames, since: dt.datetime | None, config: Config) -> li
                     dt.datetime.fromisoformat(previous),
                     started,
                     missed,
-                    str(finding.evidence["environment"]),
+                    str(env) if env else "",
                 )
             )
     return gaps
+
+
+def merge_gaps(gaps: list[Gap]) -> list[Gap]:
+    """One gap per missed run, naming every environment that missed it.
+
+    The invocations of one run (freshness, build) start minutes apart and may
+    carry different environments, so gaps whose ends lie within
+    :data:`~monitor.analysis.gaps.SAME_RUN` of each other are one gap.
+    """
+    merged: list[Gap] = []
+    for gap in sorted(gaps, key=lambda g: (g.previous, g.next)):
+        env = gap.environment or "default"
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and abs(gap.previous - last.previous) <= SAME_RUN
+            and abs(gap.next - last.next) <= SAME_RUN
+        ):
+            known = last.environment.split(", ")
+            envs = last.environment if env in known else f"{last.environment}, {env}"
+            merged[-1] = Gap(
+                min(last.previous, gap.previous),
+                min(last.next, gap.next),
+                max(last.missed, gap.missed),
+                envs,
+            )
+        else:
+            merged.append(Gap(gap.previous, gap.next, gap.missed, env))
+    return merged
 
 
 def latest_run(frames: Frames) -> list[str]:
@@ -151,11 +184,15 @@ class HealthSummary:
     ci: int
     with_failures: int
     median_wall: float | None
+    """Of the scheduled ``build``/``run`` invocations."""
 
 
 def health_summary(rows: pl.DataFrame) -> HealthSummary:
-    """How many invocations, of which CI and scheduled, failing, and the median wall time."""
-    median = rows["elapsed_time"].median() if rows.height else None
+    """How many invocations, of which CI and scheduled, failing, and the median build time."""
+    builds = rows.filter(
+        pl.col("command").is_in(BUILD_COMMANDS) & (pl.col("trigger") == "scheduled")
+    )
+    median = builds["elapsed_time"].median() if builds.height else None
     return HealthSummary(
         invocations=rows.height,
         scheduled=rows.filter(pl.col("trigger") == "scheduled").height,

@@ -136,14 +136,22 @@ def report_command(
         webbrowser.open(output.resolve().as_uri())
 
 
+BASELINE_MARGIN = dt.timedelta(days=30)
+"""History read before the window, for the baselines of its first runs."""
+
+
 def make_report(history: History, options: ReportOptions, warehouse: Path | None) -> str:
-    """The report's HTML: reads the window plus the lookback the detectors need."""
+    """The report's HTML: reads the window and the lookback the detectors need.
+
+    The latest run is judged against ``lookback_days`` of history, the window's
+    earlier runs against the month before each of them.
+    """
     config = load_config()
     tables = read_tables(history)
     newest = tables.invocations.select(pl.col("started_at").max()).collect().item()
     since = None
     if newest is not None:
-        reach = options.span + dt.timedelta(days=config.lookback_days)
+        reach = max(dt.timedelta(days=config.lookback_days), options.span + BASELINE_MARGIN)
         since = (newest - reach).date()
     frames = prepare(read_tables(history, since=since))
     report = build_report(

@@ -64,6 +64,13 @@
     return (s / 3600).toFixed(1) + " h";
   }
 
+  /* Axis ticks: round units, no seconds on a minutes scale. */
+  function tick(s) {
+    if (s >= 3 * 3600) { return +(s / 3600).toFixed(1) + " h"; }
+    if (s >= 120) { return Math.round(s / 60) + " min"; }
+    return secs(s);
+  }
+
   function hoursText(h) {
     if (h === null || h === undefined) { return "—"; }
     if (h < 1) { return Math.round(h * 60) + " min"; }
@@ -153,7 +160,7 @@
     };
     option.yAxis = [
       valueAxis(t, "", null),
-      valueAxis(t, "", function (v) { return secs(v); }),
+      valueAxis(t, "", tick),
     ];
     option.yAxis[0].minInterval = 1;
     option.yAxis[1].splitLine = { show: false };
@@ -197,7 +204,7 @@
         row("duration", secs(p.data[1]));
     };
     option.xAxis = timeAxis(t);
-    option.yAxis = valueAxis(t, "", function (v) { return secs(v); });
+    option.yAxis = valueAxis(t, "", tick);
     option.series = d.series.map(function (s) {
       return {
         name: s.name, type: "line", data: s.points, showSymbol: true, symbolSize: s.flagged ? 6 : 4,
@@ -229,7 +236,7 @@
     };
     option.xAxis = {
       type: "value", min: 0,
-      axisLabel: { color: t.muted, formatter: function (v) { return secs(v); } },
+      axisLabel: { color: t.muted, formatter: tick },
       splitLine: { lineStyle: { color: t.grid } },
     };
     option.yAxis = {
@@ -411,11 +418,12 @@
     clearTimeout(timer);
     timer = setTimeout(resize, 120);
   });
+  /* Paper: open every <details>, redraw in the print palette, and back afterwards. */
   window.addEventListener("beforeprint", function () {
     Array.prototype.forEach.call(document.querySelectorAll("details"), function (el) { el.open = true; });
-    resize();
+    draw();
   });
-  window.addEventListener("afterprint", resize);
+  window.addEventListener("afterprint", draw);
   if (window.matchMedia) {
     var scheme = window.matchMedia("(prefers-color-scheme: dark)");
     if (scheme.addEventListener) { scheme.addEventListener("change", draw); }

@@ -2,6 +2,7 @@ import datetime as dt
 
 from monitor.analysis.config import Config
 from monitor.analysis.health import (
+    health_summary,
     latest_build,
     latest_run,
     missed_runs,
@@ -53,3 +54,22 @@ def test_latest_run_groups_the_invocations_started_together() -> None:
     assert latest_run(frames) == [freshness, build, snapshot]
     assert latest_build(frames) == build
     assert docs not in latest_run(frames)
+
+
+def test_summary_counts_and_median_of_scheduled_builds() -> None:
+    b = HistoryBuilder()
+    for day, seconds in enumerate((10.0, 30.0, 20.0)):
+        b.invocation(day, "source freshness")
+        b.invocations[-1]["elapsed_time"] = 1.0
+        b.invocation(day, "build", hour=0.1)
+        b.invocations[-1].update(elapsed_time=seconds, n_fail=1 if day == 2 else 0)
+    b.invocation(3, target="ci")
+    b.invocations[-1]["elapsed_time"] = 99.0
+    summary = health_summary(run_health(b.frames(), None))
+    assert (summary.invocations, summary.scheduled, summary.ci, summary.with_failures) == (
+        7,
+        6,
+        1,
+        1,
+    )
+    assert summary.median_wall == 20.0

@@ -6,13 +6,10 @@ import datetime as dt
 
 import polars as pl
 
-from monitor.analysis.check import check
 from monitor.analysis.finding import RANK, SEVERITIES, Finding
+from monitor.analysis.window import window_findings
 from monitor.render.report.context import Attention, EarlierFinding, FindingGroup, FindingView
 from monitor.render.report.inputs import Inputs
-
-EARLIER_CHECKS = 30
-"""Judge at most this many earlier invocations (newest first) for the window's findings."""
 
 KIND_LABELS = {
     "slow_model": "slow model",
@@ -52,14 +49,13 @@ def build_attention(inputs: Inputs) -> Attention:
         if chosen:
             groups.append(FindingGroup(severity, SEVERITY_LABELS[severity], chosen))
     counts: dict[str, int] = {s: sum(f.severity == s for f in findings) for s in SEVERITIES}
-    earlier, checked, note = _earlier(inputs, {(f.kind, f.unique_id) for f in findings})
+    earlier, checked = _earlier(inputs, {(f.kind, f.unique_id) for f in findings})
     return Attention(
         run_label=_run_label(inputs),
         groups=groups,
         counts=counts,
         earlier=earlier,
         earlier_checked=checked,
-        earlier_limit_note=note,
     )
 
 
@@ -75,40 +71,27 @@ def _run_label(inputs: Inputs) -> str:
 
 def _earlier(
     inputs: Inputs, current: set[tuple[str, str | None]]
-) -> tuple[list[EarlierFinding], int, str | None]:
-    """Findings of earlier executing invocations in the window that are not raised now."""
+) -> tuple[list[EarlierFinding], int]:
+    """The window's findings before the latest run that are not raised now."""
     invocations = inputs.frames.invocations.filter(
         pl.col("executes") & ~pl.col("invocation_id").is_in(inputs.latest_run)
     )
     if inputs.since is not None:
         invocations = invocations.filter(pl.col("started_at") >= inputs.since)
-    ids = invocations["invocation_id"].to_list()[::-1]
-    note = None
-    if len(ids) > EARLIER_CHECKS:
-        note = (
-            f"Only the newest {EARLIER_CHECKS} of the {len(ids)} earlier invocations "
-            "in the window were checked."
-        )
-        ids = ids[:EARLIER_CHECKS]
-    folded: dict[tuple[str, str | None], list[tuple[dt.datetime, Finding]]] = {}
-    for invocation_id in ids:
-        started = inputs.frames.invocation(invocation_id)["started_at"]
-        assert isinstance(started, dt.datetime)
-        for finding in check(inputs.frames, invocation_id, inputs.config).findings:
-            key = (finding.kind, finding.unique_id)
-            if key not in current and finding.severity != "info":
-                folded.setdefault(key, []).append((started, finding))
+    found = window_findings(inputs.frames, inputs.since, inputs.config, exclude=inputs.latest_run)
     earlier = []
-    for seen in folded.values():
-        seen.sort(key=lambda pair: pair[0])
-        worst = max(seen, key=lambda pair: (RANK[pair[1].severity], pair[0]))[1]
+    for finding in found:
+        if (finding.kind, finding.unique_id) in current:
+            continue
+        runs, first, last = (finding.evidence.get(k) for k in ("runs", "first_seen", "last_seen"))
+        assert isinstance(runs, int) and isinstance(first, str) and isinstance(last, str)
         earlier.append(
             EarlierFinding(
-                finding=finding_view(inputs, worst),
-                runs=len(seen),
-                first_seen=seen[0][0],
-                last_seen=seen[-1][0],
+                finding=finding_view(inputs, finding),
+                runs=runs,
+                first_seen=dt.datetime.fromisoformat(first),
+                last_seen=dt.datetime.fromisoformat(last),
             )
         )
     earlier.sort(key=lambda e: (-RANK[e.finding.severity], -e.last_seen.timestamp()))
-    return earlier, len(ids), note
+    return earlier, invocations.height

@@ -56,5 +56,6 @@ def _durations(history: pl.DataFrame) -> Sparkline | None:
             for started, status, seconds in timed.select(
                 "started_at", "status", "execution_time"
             ).iter_rows()
-        ]
+        ],
+        hover=False,
     )

@@ -90,7 +90,6 @@ class Attention:
     counts: dict[str, int]
     earlier: list[EarlierFinding]
     earlier_checked: int
-    earlier_limit_note: str | None
 
 
 @dataclass(frozen=True)
@@ -257,6 +256,7 @@ class Freshness:
     sources: list[SourceView]
     unmonitored: list[NodeRef]
     not_charted: int
+    not_listed: int
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from monitor.analysis.critical_path import timeline
 from monitor.analysis.words import name_of
 from monitor.render.report.context import CriticalStep, ThreadView, Timeline
@@ -22,6 +24,7 @@ def build_timeline(inputs: Inputs) -> Timeline:
     threads = result.threads["thread"].to_list()
     thread_index = {name: i for i, name in enumerate(threads)}
     statuses = list(STATUSES)
+    digits = _digits(result.span)
     names: list[str] = []
     types: list[str] = []
     bars = []
@@ -34,12 +37,12 @@ def build_timeline(inputs: Inputs) -> Timeline:
         bars.append(
             [
                 thread_index[thread],
-                round(start, 3),
-                round(end, 3),
+                round(start, digits),
+                round(end, digits),
                 statuses.index(status),
                 len(names) - 1,
                 int(uid in critical),
-                round(seconds, 3),
+                round(seconds, digits),
                 types.index(rtype),
             ]
         )
@@ -87,3 +90,8 @@ def build_timeline(inputs: Inputs) -> Timeline:
         critical_seconds=result.critical_seconds,
         critical_share=result.critical_share,
     )
+
+
+def _digits(span: float) -> int:
+    """Decimals that keep about four significant digits of the build's span."""
+    return max(0, 3 - int(math.log10(span))) if span >= 1 else 3

@@ -7,8 +7,13 @@ from typing import Any
 
 import polars as pl
 
-from monitor.analysis.gaps import SAME_RUN
-from monitor.analysis.health import BUILD_COMMANDS, Gap, health_summary, missed_runs, run_health
+from monitor.analysis.health import (
+    BUILD_COMMANDS,
+    health_summary,
+    merge_gaps,
+    missed_runs,
+    run_health,
+)
 from monitor.render.report.context import GapView, Health
 from monitor.render.report.inputs import Inputs
 
@@ -21,7 +26,10 @@ def epoch_ms(value: dt.datetime) -> int:
 def build_health(inputs: Inputs) -> Health:
     """The window's invocations as a chart, with its totals and gaps."""
     rows = run_health(inputs.frames, inputs.since)
-    gaps = _merged(missed_runs(inputs.frames, inputs.since, inputs.config))
+    gaps = [
+        GapView(g.previous, g.next, g.missed, g.environment)
+        for g in merge_gaps(missed_runs(inputs.frames, inputs.since, inputs.config))
+    ]
     summary = health_summary(rows)
     builds = rows.filter(pl.col("invocation_id") == inputs.latest_build)
     return Health(
@@ -35,37 +43,6 @@ def build_health(inputs: Inputs) -> Health:
         gaps=gaps,
         missed=sum(g.missed for g in gaps),
     )
-
-
-def _merged(gaps: list[Gap]) -> list[GapView]:
-    """One gap per missed run, naming every environment that missed it.
-
-    The invocations of one run (freshness, build) start minutes apart, so
-    gaps whose ends lie within :data:`SAME_RUN` of each other are one gap.
-    """
-    merged: list[GapView] = []
-    for gap in sorted(gaps, key=lambda g: (g.previous, g.next)):
-        env = gap.environment or "default"
-        last = merged[-1] if merged else None
-        if (
-            last is not None
-            and abs(gap.previous - last.previous) <= SAME_RUN
-            and abs(gap.next - last.next) <= SAME_RUN
-        ):
-            envs = (
-                last.environment
-                if env in last.environment.split(", ")
-                else f"{last.environment}, {env}"
-            )
-            merged[-1] = GapView(
-                min(last.previous, gap.previous),
-                min(last.next, gap.next),
-                max(last.missed, gap.missed),
-                envs,
-            )
-        else:
-            merged.append(GapView(gap.previous, gap.next, gap.missed, env))
-    return merged
 
 
 def _slots(rows: pl.DataFrame, gaps: list[GapView]) -> dict[str, list[Any]]:

@@ -18,7 +18,10 @@ from monitor.render.report.runs import epoch_ms
 from monitor.render.report.sparkline import sparkline
 
 CHARTED = 12
-"""Sources drawn as a chart each, the stale ones first; the rest get a sparkline."""
+"""Sources drawn as a chart each, the stale ones first; the next get a table row."""
+
+LISTED = 60
+"""Sources listed in all; the rest (the least troubled) are only counted."""
 
 
 def build_freshness(inputs: Inputs) -> Freshness:
@@ -26,7 +29,8 @@ def build_freshness(inputs: Inputs) -> Freshness:
     ages = source_ages(inputs.frames, inputs.since)
     periods = stale_periods(ages)
     sources = []
-    for index, row in enumerate(source_summary(ages).iter_rows(named=True)):
+    summary = source_summary(ages)
+    for index, row in enumerate(summary.head(LISTED).iter_rows(named=True)):
         uid = row["unique_id"]
         checks = ages.filter(pl.col("unique_id") == uid)
         chart = None
@@ -61,7 +65,8 @@ def build_freshness(inputs: Inputs) -> Freshness:
                     [
                         (a or 0.0, f"{when(t)}: {age(a or 0.0)} old, {s}")
                         for t, a, s in checks.select("checked_at", "age", "status").iter_rows()
-                    ]
+                    ],
+                    hover=False,
                 ),
             )
         )
@@ -72,4 +77,5 @@ def build_freshness(inputs: Inputs) -> Freshness:
         if at
         else [],
         not_charted=max(len(sources) - CHARTED, 0),
+        not_listed=max(summary.height - LISTED, 0),
     )

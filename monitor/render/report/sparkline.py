@@ -17,8 +17,13 @@ def sparkline(
     width: int = WIDTH,
     height: int = HEIGHT,
     floor_zero: bool = True,
+    hover: bool = True,
 ) -> Sparkline | None:
-    """A sparkline of ``(value, hover text)`` points, evenly spaced; None for < 2 points."""
+    """A sparkline of ``(value, hover text)`` points, evenly spaced; None for < 2 points.
+
+    Without ``hover`` there is no dot per point (only the last), which keeps
+    long lists of sparklines small.
+    """
     if len(points) < 2:
         return None
     values = [value for value, _ in points]
@@ -37,6 +42,8 @@ def sparkline(
         width=width,
         height=height,
         points=" ".join(f"{x},{y}" for x, y in coords),
-        dots=[(x, y, text) for (x, y), (_, text) in zip(coords, points, strict=True)],
+        dots=[(x, y, text) for (x, y), (_, text) in zip(coords, points, strict=True)]
+        if hover
+        else [(*coords[-1], points[-1][1])],
         last=coords[-1],
     )
