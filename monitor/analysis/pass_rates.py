@@ -13,6 +13,7 @@ FLIPS = pl.Schema(
     {
         "unique_id": pl.String(),
         "flips": pl.UInt32(),
+        "pass_to_fail": pl.UInt32(),
         "runs": pl.UInt32(),
         "failures": pl.UInt32(),
         "history": pl.List(
@@ -66,10 +67,11 @@ def flip_history(
     min_flips: int = 2,
     top: int = 20,
 ) -> pl.DataFrame:
-    """Tests whose outcome flipped between pass and fail in the window, most flips first.
+    """Tests that went from pass to fail at least ``min_flips`` times in the window.
 
-    A test needs ``min_flips`` flips to be listed: one flip is a test that
-    started failing, two or more is a test that cannot make up its mind.
+    As for the ``flaky_test`` detector, pass → fail → pass is one failure,
+    not flakiness. Most pass → fail transitions first; ``flips`` counts
+    changes either way.
 
     ``history`` holds each run in the window (invocation, time, status),
     oldest first: the strip of pass/fail cells. As for the ``flaky_test``
@@ -88,12 +90,13 @@ def flip_history(
         .group_by("unique_id", maintain_order=True)
         .agg(
             (bad != bad.shift(1)).slice(1).sum().cast(pl.UInt32).alias("flips"),
+            (bad & ~bad.shift(1)).slice(1).sum().cast(pl.UInt32).alias("pass_to_fail"),
             pl.len().cast(pl.UInt32).alias("runs"),
             bad.sum().cast(pl.UInt32).alias("failures"),
             pl.struct("invocation_id", "started_at", "status").alias("history"),
         )
-        .filter(pl.col("flips") >= min_flips)
-        .sort(["flips", "failures", "unique_id"], descending=[True, True, False])
+        .filter(pl.col("pass_to_fail") >= min_flips)
+        .sort(["pass_to_fail", "failures", "unique_id"], descending=[True, True, False])
         .head(top)
     )
     return flips.select(FLIPS.names()).cast(FLIPS)

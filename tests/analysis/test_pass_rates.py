@@ -20,7 +20,7 @@ def test_flip_history_lists_unstable_tests_with_their_strip() -> None:
     b = HistoryBuilder()
     outcomes = {
         "test.p.flaky.1": "pass fail pass fail pass",
-        "test.p.broke.1": "pass pass pass fail fail",
+        "test.p.broke.1": "pass pass pass fail pass",
         "test.p.fine.1": "pass pass pass pass pass",
         "test.p.warned.1": "pass warn pass warn pass",
     }
@@ -31,7 +31,7 @@ def test_flip_history_lists_unstable_tests_with_their_strip() -> None:
     flips = flip_history(b.frames(), None, "prod")
     assert flips["unique_id"].to_list() == ["test.p.flaky.1"]
     row = flips.row(0, named=True)
-    assert (row["flips"], row["runs"], row["failures"]) == (4, 5, 2)
+    assert (row["flips"], row["pass_to_fail"], row["runs"], row["failures"]) == (4, 2, 5, 2)
     assert [cell["status"] for cell in row["history"]] == outcomes["test.p.flaky.1"].split()
     assert flip_history(b.frames(), None, "prod", min_flips=1)["unique_id"].to_list() == [
         "test.p.flaky.1",

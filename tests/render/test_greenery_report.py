@@ -143,3 +143,17 @@ def test_chart_data_is_one_json_document_with_every_chart(greenery_html: str) ->
     assert {"health", "durations", "gantt", "passrate", "funnel"} <= charts
     health = data["health"]
     assert health["missed"].count(None) == len(health["missed"]) - 1  # the one missed night
+
+
+def test_performance_highlights_the_regression_and_the_creep(greenery_html: str) -> None:
+    rows = {
+        tr.attrs["data-node"]: tr
+        for tr in doc(greenery_html).by_id("performance").find("tbody").find_all("tr")
+    }
+    creeping = rows["model.greenery.int_session_events"]
+    slowed = rows["model.greenery.int_product_page_views"]
+    assert [t.words for t in creeping.find_all(cls="tag")] == ["creeping"]
+    assert [t.words for t in slowed.find_all(cls="tag")] == ["slow in 2 runs"]
+    assert "flagged-error" in slowed.classes
+    share = creeping.find(cls="pct").words
+    assert share.endswith("%") and float(share[:-1]) > 50

@@ -7,7 +7,6 @@ import datetime as dt
 import polars as pl
 
 from monitor.analysis.finding import RANK, SEVERITIES, Finding
-from monitor.analysis.window import window_findings
 from monitor.render.report.context import Attention, EarlierFinding, FindingGroup, FindingView
 from monitor.render.report.inputs import Inputs
 
@@ -78,9 +77,8 @@ def _earlier(
     )
     if inputs.since is not None:
         invocations = invocations.filter(pl.col("started_at") >= inputs.since)
-    found = window_findings(inputs.frames, inputs.since, inputs.config, exclude=inputs.latest_run)
     earlier = []
-    for finding in found:
+    for finding in inputs.window_findings:
         if (finding.kind, finding.unique_id) in current:
             continue
         runs, first, last = (finding.evidence.get(k) for k in ("runs", "first_seen", "last_seen"))

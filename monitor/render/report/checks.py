@@ -34,7 +34,7 @@ def build_tests(inputs: Inputs) -> Tests:
     flaky = [
         FlakyTest(
             node=inputs.nodes.ref(row["unique_id"]),
-            flips=row["flips"],
+            pass_to_fail=row["pass_to_fail"],
             runs=row["runs"],
             failures=row["failures"],
             cells=[

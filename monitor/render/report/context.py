@@ -216,7 +216,7 @@ class FlakyTest:
     """A test that flipped between pass and fail, with its strip."""
 
     node: NodeRef
-    flips: int
+    pass_to_fail: int
     runs: int
     failures: int
     cells: list[Cell]

@@ -17,6 +17,7 @@ from monitor.analysis.finding import Finding, sort_findings
 from monitor.analysis.frames import Frames
 from monitor.analysis.funnel import FunnelColumns
 from monitor.analysis.health import latest_build, latest_run, window_start
+from monitor.analysis.window import window_findings
 from monitor.history.marts import MartRows
 from monitor.render.report.context import Charts
 from monitor.render.report.nodes import Nodes
@@ -82,3 +83,8 @@ class Inputs:
             for finding in check(self.frames, invocation_id, self.config).findings:
                 seen[(finding.kind, finding.unique_id)] = finding
         return sort_findings(seen.values())
+
+    @functools.cached_property
+    def window_findings(self) -> list[Finding]:
+        """The window's findings before the latest run, folded per node (see analysis.window)."""
+        return window_findings(self.frames, self.since, self.config, exclude=self.latest_run)

@@ -16,7 +16,7 @@ from monitor.render.report.sparkline import sparkline
 CHARTED = 8
 """Duration lines drawn in the chart (the table lists more)."""
 
-FLAG_LABELS = {"slow_model": "slow", "creeping_model": "creeping"}
+FLAG_LABELS = {"slow_model": "slow now", "creeping_model": "creeping"}
 
 
 def build_performance(inputs: Inputs) -> Performance:
@@ -25,7 +25,7 @@ def build_performance(inputs: Inputs) -> Performance:
     if build is None:
         return Performance(None, "no build in the history", 0.0, 0, [])
     flagged: dict[str, list[Finding]] = {}
-    for finding in inputs.findings:
+    for finding in [*inputs.findings, *inputs.window_findings]:
         if finding.kind in FLAG_LABELS and finding.unique_id:
             flagged.setdefault(finding.unique_id, []).append(finding)
     top = slowest_models(
@@ -71,6 +71,14 @@ def _row(inputs: Inputs, row: dict[str, Any], findings: list[Finding]) -> ModelR
         sparkline=sparkline(
             [(p["seconds"], f"{when(p['started_at'])}: {duration(p['seconds'])}") for p in points]
         ),
-        flags=[FLAG_LABELS[f.kind] for f in findings],
+        flags=[_label(f) for f in findings],
         flag_severity=max((f.severity for f in findings), key=RANK.__getitem__, default=None),
     )
+
+
+def _label(finding: Finding) -> str:
+    """``slow now``, ``creeping``, or ``slow in 2 runs`` for a regression earlier in the window."""
+    runs = finding.evidence.get("runs")
+    if finding.kind == "slow_model" and isinstance(runs, int) and "first_seen" in finding.evidence:
+        return f"slow in {runs} run{'s' if runs != 1 else ''}"
+    return FLAG_LABELS[finding.kind]
