@@ -420,8 +420,8 @@ def load_node_history(
         found = node_history(
             tables, unique_id, recent, config, limit=limit, min_runs=limit, progress=progress
         )
-        if found is not None:
-            return found
+        if found is not None:  # the newest runs, out of an uncounted whole
+            return replace(found, window=window, total_runs=None)
     tables = read_tables(history, since=reach(window, config.lookback_days))
     everything = node_history(
         tables, _resolve(tables, name), window, config, limit=limit, progress=progress

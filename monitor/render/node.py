@@ -149,7 +149,8 @@ def _runs_title(history: NodeHistory) -> str:
     shown = history.runs.height
     if shown == history.total_runs:
         return f"{what} ({shown})"
-    return f"{what} (newest {shown} of {history.total_runs}; --limit 0 shows all)"
+    of = f" of {history.total_runs}" if history.total_runs is not None else ""
+    return f"{what} (newest {shown}{of}; --limit 0 shows all)"
 
 
 def _findings_title(history: NodeHistory) -> str:

@@ -125,10 +125,8 @@ def as_table(frame: pl.DataFrame, width: int) -> str:
         lines.append("(no rows)")
     hidden = frame.columns[shown:]
     if hidden:
-        lines.append(
-            f"({len(hidden)} more column{'s' if len(hidden) != 1 else ''} not shown: "
-            f"{', '.join(hidden)}; widen the terminal or use --format csv)"
-        )
+        more = f"{len(hidden)} more column{'s' if len(hidden) != 1 else ''}"
+        lines.append(cut_end(f"({more}, --format csv shows all: {', '.join(hidden)})", width))
     return "\n".join(lines) + "\n"
 
 

@@ -70,9 +70,7 @@ def test_slowest_as_a_table_fits_the_terminal(fixture_history: str) -> None:
     assert header.split() == ["name", "type", "runs", "median_s", "latest_s", "max_s", "total_s"]
     assert first.startswith("int_product_page_vie…  model     2     12.5")
     assert all(len(line) <= 70 for line in (header, rule, first))
-    assert note == (
-        "(2 more columns not shown: trend, unique_id; widen the terminal or use --format csv)"
-    )
+    assert note == "(2 more columns, --format csv shows all: trend, unique_id)"
 
 
 def test_select_narrows_to_nodes(fixture_history: str) -> None:
@@ -245,9 +243,13 @@ def test_model_limit_shows_the_newest_runs(fixture_history: str) -> None:
     )
     assert code == 0
     lines = out.splitlines()
-    runs = next(line for line in lines if line.startswith("runs since"))
-    assert runs.endswith("(newest 3 of 16; --limit 0 shows all):")
+    assert "runs (newest 3; --limit 0 shows all):" in lines
     assert "findings (0, over the runs shown):" in lines
+    code, out, _ = invoke(
+        "model", "int_product_page_views", "--since", "2021-02-04", "--limit", "3",
+        "--history", fixture_history,
+    )  # fmt: skip
+    assert "runs since 2021-02-04 00:00 (newest 3 of 13; --limit 0 shows all):" in out.splitlines()
 
 
 def test_unknown_model_suggests_the_closest_names(fixture_history: str) -> None:

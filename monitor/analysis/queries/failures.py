@@ -56,7 +56,7 @@ def failures(runs: pl.LazyFrame, *, limit: int | None = None) -> pl.DataFrame:
         "fails",
         "runs",
         "last_failed",
-        "failures",
         "message",
+        "failures",
         "unique_id",
     ).collect()

@@ -60,8 +60,8 @@ class NodeHistory:
     """The node's newest manifest attributes (None when no manifest named it)."""
     runs: pl.DataFrame
     """The runs shown (the newest ``limit`` of the window), oldest first."""
-    total_runs: int
-    """Runs in the window, shown or not."""
+    total_runs: int | None
+    """Runs in the window, shown or not (None: not counted)."""
     series: list[float | None]
     """Durations (sources: ages in hours) of every run in the window, oldest first."""
     baseline: Baseline | None

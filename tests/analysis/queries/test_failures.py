@@ -51,15 +51,15 @@ def test_failing_first_with_streaks() -> None:
         "fails",
         "runs",
         "last_failed",
-        "failures",
         "message",
+        "failures",
         "unique_id",
     ]
     rows = found.drop("name", "type").rows()
     assert rows == [
-        ("fail", 3, day(1), 3, 4, day(4), 5, "Got 5 results", TEST),
-        ("success", 0, None, 1, 5, day(2), 3, "Got 3 results", MODEL),
-        ("pass", 0, None, 1, 5, day(0), 1, "Got 1 results", RECOVERED),
+        ("fail", 3, day(1), 3, 4, day(4), "Got 5 results", 5, TEST),
+        ("success", 0, None, 1, 5, day(2), "Got 3 results", 3, MODEL),
+        ("pass", 0, None, 1, 5, day(0), "Got 1 results", 1, RECOVERED),
     ]
 
 
