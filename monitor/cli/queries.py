@@ -415,25 +415,28 @@ def load_node_history(
     window = parse_window(since, until, newest)
     if window.start is None and limit:
         recent = replace(window, start=newest - dt.timedelta(days=FIRST_REACH_DAYS))
-        tables = read_tables(history, since=reach(recent, config.lookback_days))
-        unique_id = _resolve(tables, name)
+        tables, unique_id = _resolve(
+            read_tables(history, since=reach(recent, config.lookback_days)), name
+        )
         found = node_history(
             tables, unique_id, recent, config, limit=limit, min_runs=limit, progress=progress
         )
         if found is not None:  # the newest runs, out of an uncounted whole
             return replace(found, window=window, total_runs=None)
-    tables = read_tables(history, since=reach(window, config.lookback_days))
-    everything = node_history(
-        tables, _resolve(tables, name), window, config, limit=limit, progress=progress
+    tables, unique_id = _resolve(
+        read_tables(history, since=reach(window, config.lookback_days)), name
     )
+    everything = node_history(tables, unique_id, window, config, limit=limit, progress=progress)
     assert everything is not None  # no min_runs
     return everything
 
 
-def _resolve(tables: Tables, name: str) -> str:
+def _resolve(tables: Tables, name: str) -> tuple[Tables, str]:
+    """The node ``name`` names, and ``tables`` with its nodes read (once)."""
     nodes = tables.nodes.collect()
+    tables = replace(tables, nodes=nodes.lazy())
     try:
-        return resolve_node(known_nodes(nodes), name)
+        return tables, resolve_node(known_nodes(nodes), name)
     except MonitorError:
         seen = pl.concat(
             [
@@ -441,7 +444,7 @@ def _resolve(tables: Tables, name: str) -> str:
                 tables.freshness.select("unique_id").unique(),
             ]
         ).collect()
-        return resolve_node(known_nodes(nodes, seen["unique_id"].to_list()), name)
+        return tables, resolve_node(known_nodes(nodes, seen["unique_id"].to_list()), name)
 
 
 @cli.command("sql")
