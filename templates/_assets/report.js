@@ -71,6 +71,17 @@
     return secs(s);
   }
 
+  /* A unit that gives round axis ticks for durations up to ``max`` seconds. */
+  function unitFor(max) {
+    if (max >= 3 * 3600) { return { div: 3600, suffix: " h" }; }
+    if (max >= 180) { return { div: 60, suffix: " min" }; }
+    return { div: 1, suffix: " s" };
+  }
+
+  function scaled(unit) {
+    return function (v) { return v === null || v === undefined ? v : v / unit.div; };
+  }
+
   function hoursText(h) {
     if (h === null || h === undefined) { return "—"; }
     if (h < 1) { return Math.round(h * 60) + " min"; }
@@ -158,9 +169,11 @@
       axisLabel: { color: t.muted, hideOverlap: true },
       axisTick: { alignWithLabel: true },
     };
+    var unit = unitFor(Math.max.apply(null, d.wall.filter(function (w) { return w !== null; }).concat([0])));
+    var wallScaled = d.wall.map(scaled(unit));
     option.yAxis = [
       valueAxis(t, "", null),
-      valueAxis(t, "", tick),
+      valueAxis(t, "", function (v) { return +v.toFixed(2) + unit.suffix; }),
     ];
     option.yAxis[0].minInterval = 1;
     option.yAxis[1].splitLine = { show: false };
@@ -179,16 +192,16 @@
         label: { show: true, position: "insideTop", color: t.err, fontSize: 11, formatter: "missed" },
       }, bar),
       {
-        name: "build wall time", type: "line", yAxisIndex: 1, data: only(scheduledBuild, d.wall),
+        name: "build wall time", type: "line", yAxisIndex: 1, data: only(scheduledBuild, wallScaled),
         connectNulls: true, symbol: "circle", symbolSize: 7,
         lineStyle: { width: 2, color: t.accent }, itemStyle: { color: t.accent },
       },
       {
-        name: "other wall time", type: "scatter", yAxisIndex: 1, data: only(other, d.wall),
+        name: "other wall time", type: "scatter", yAxisIndex: 1, data: only(other, wallScaled),
         symbol: "circle", symbolSize: 5, itemStyle: { color: t.faint },
       },
       {
-        name: "CI run", type: "scatter", yAxisIndex: 1, data: only(ci, d.wall),
+        name: "CI run", type: "scatter", yAxisIndex: 1, data: only(ci, wallScaled),
         symbol: "diamond", symbolSize: 12, itemStyle: { color: t.critical },
       },
     ];
@@ -197,17 +210,21 @@
 
   /* Model durations: one line per slow model, flagged ones bold. */
   function durations(d, t) {
+    var max = 0;
+    d.series.forEach(function (s) { s.points.forEach(function (p) { max = Math.max(max, p[1]); }); });
+    var unit = unitFor(max);
     var option = base(t);
     option.tooltip.trigger = "item";
     option.tooltip.formatter = function (p) {
       return "<b>" + esc(p.seriesName) + "</b><div>" + when(p.data[0]) + "</div>" +
-        row("duration", secs(p.data[1]));
+        row("duration", secs(p.data[1] * unit.div));
     };
     option.xAxis = timeAxis(t);
-    option.yAxis = valueAxis(t, "", tick);
+    option.yAxis = valueAxis(t, "", function (v) { return +v.toFixed(2) + unit.suffix; });
     option.series = d.series.map(function (s) {
+      var points = s.points.map(function (p) { return [p[0], p[1] / unit.div]; });
       return {
-        name: s.name, type: "line", data: s.points, showSymbol: true, symbolSize: s.flagged ? 6 : 4,
+        name: s.name, type: "line", data: points, showSymbol: true, symbolSize: s.flagged ? 6 : 4,
         lineStyle: { width: s.flagged ? 3 : 1.5, opacity: s.flagged ? 1 : 0.75 },
         emphasis: { focus: "series" },
       };

@@ -26,9 +26,14 @@ KIND_LABELS = {
 SEVERITY_LABELS = {"error": "Errors", "warn": "Warnings", "info": "For information"}
 
 
-def finding_view(inputs: Inputs, finding: Finding) -> FindingView:
-    """A finding as the report lists it, its node linked to a detail card."""
-    node = inputs.nodes.ref(finding.unique_id) if finding.unique_id else None
+def finding_view(inputs: Inputs, finding: Finding, *, card: bool | None = None) -> FindingView:
+    """A finding as the report lists it, its node linked to a detail card.
+
+    By default only errors and warnings earn a card of their own; others link
+    to one only when another section gave the node a card.
+    """
+    wants_card = finding.severity != "info" if card is None else card
+    node = inputs.nodes.ref(finding.unique_id, card=wants_card) if finding.unique_id else None
     return FindingView(
         severity=finding.severity,
         kind=finding.kind,
@@ -85,7 +90,7 @@ def _earlier(
         assert isinstance(runs, int) and isinstance(first, str) and isinstance(last, str)
         earlier.append(
             EarlierFinding(
-                finding=finding_view(inputs, finding),
+                finding=finding_view(inputs, finding, card=False),
                 runs=runs,
                 first_seen=dt.datetime.fromisoformat(first),
                 last_seen=dt.datetime.fromisoformat(last),

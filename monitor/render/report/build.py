@@ -35,7 +35,6 @@ def build_report(
 ) -> Report:
     """Everything the page shows, each section built on its own."""
     inputs = Inputs(frames, config, options, marts)
-    attention = guarded("attention", "Needs attention", lambda: build_attention(inputs))
     health = guarded("health", "Run health", lambda: build_health(inputs))
     performance = guarded("performance", "Model performance", lambda: build_performance(inputs))
     timeline = guarded("timeline", "Last run timeline", lambda: build_timeline(inputs))
@@ -44,6 +43,9 @@ def build_report(
     exposures = guarded("exposures", "Exposures", lambda: build_exposures(inputs))
     funnel = guarded("funnel", "Product funnel", lambda: build_funnel(inputs))
     snapshots = guarded("snapshots", "Snapshot changes", lambda: build_snapshots(inputs))
+    # Built after the others though shown first: the nodes the sections name
+    # get their detail cards first, and the window's findings link to them.
+    attention = guarded("attention", "Needs attention", lambda: build_attention(inputs))
     # Cards last: they are for the nodes the sections above mentioned.
     cards = guarded("nodes", "Node details", lambda: build_cards(inputs))
     return Report(

@@ -12,7 +12,7 @@ from monitor.render.report.sparkline import sparkline
 
 
 def build_cards(inputs: Inputs) -> list[NodeCard]:
-    """One card per mentioned node, in the order they were first mentioned."""
+    """One card per mentioned node, by name."""
     mentioned = inputs.nodes.mentioned
     if not mentioned:
         return []
@@ -45,7 +45,7 @@ def build_cards(inputs: Inputs) -> list[NodeCard]:
                 sql=sql if isinstance(sql, str) else None,
             )
         )
-    return cards
+    return sorted(cards, key=lambda card: (card.node.name, card.node.unique_id))
 
 
 def _durations(history: pl.DataFrame) -> Sparkline | None:

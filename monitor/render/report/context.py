@@ -153,6 +153,7 @@ class Performance:
     total_runtime: float
     models: int
     rows: list[ModelRow]
+    more_flagged: int
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,13 @@ from monitor.render.report.runs import epoch_ms
 from monitor.render.report.sparkline import sparkline
 
 CHARTED = 8
-"""Duration lines drawn in the chart (the table lists more)."""
+"""Duration lines drawn in the chart for the slowest models (the table lists more)."""
+
+EXTRA_ROWS = 10
+"""Flagged models listed beyond the slowest, the latest run's findings first."""
+
+EXTRA_LINES = 4
+"""Flagged models drawn beyond the slowest."""
 
 FLAG_LABELS = {"slow_model": "slow now", "creeping_model": "creeping"}
 
@@ -23,17 +29,18 @@ def build_performance(inputs: Inputs) -> Performance:
     """The latest build's slowest models, flagged ones always included."""
     build = inputs.latest_build
     if build is None:
-        return Performance(None, "no build in the history", 0.0, 0, [])
+        return Performance(None, "no build in the history", 0.0, 0, [], 0)
     flagged: dict[str, list[Finding]] = {}
     for finding in [*inputs.findings, *inputs.window_findings]:
         if finding.kind in FLAG_LABELS and finding.unique_id:
             flagged.setdefault(finding.unique_id, []).append(finding)
+    extra = list(flagged)[:EXTRA_ROWS]
     top = slowest_models(
         inputs.frames,
         build,
         inputs.since,
         top=inputs.options.top_models,
-        also=frozenset(flagged),
+        also=frozenset(extra),
     )
     rows = [
         _row(inputs, row, flagged.get(row["unique_id"], [])) for row in top.iter_rows(named=True)
@@ -45,7 +52,7 @@ def build_performance(inputs: Inputs) -> Performance:
             "points": [[epoch_ms(p["started_at"]), p["seconds"]] for p in points],
         }
         for index, (row, points) in enumerate(zip(rows, top["series"].to_list(), strict=True))
-        if points and (row.flags or index < CHARTED)
+        if points and (index < CHARTED or row.node.unique_id in extra[:EXTRA_LINES])
     ]
     chart = inputs.charts.add("durations", "durations", series=series) if series else None
     total, models = build_runtime(inputs.frames, build)
@@ -55,6 +62,7 @@ def build_performance(inputs: Inputs) -> Performance:
         total_runtime=total,
         models=models,
         rows=rows,
+        more_flagged=len(set(flagged) - {r.node.unique_id for r in rows}),
     )
 
 

@@ -31,7 +31,10 @@ class Nodes:
         return self._rows.get(unique_id)
 
     def ref(self, unique_id: str, *, card: bool = True) -> NodeRef:
-        """How the report names ``unique_id``; with ``card``, it gets a detail card."""
+        """How the report names ``unique_id``; with ``card``, it gets a detail card.
+
+        Without ``card`` the name still links to a card some other mention earned.
+        """
         known = self.mentioned.get(unique_id)
         if known is not None:
             return known
