@@ -143,7 +143,9 @@ def _slow(
 def _errors(frames: Frames, since: dt.datetime | None, skip: list[str]) -> list[Finding]:
     failed = _in_window(
         frames.node_runs.filter(
-            pl.col("resource_type").is_in(EXECUTABLE) & pl.col("status").is_in(FAILING)
+            pl.col("resource_type").is_in(EXECUTABLE)
+            & pl.col("executes")
+            & pl.col("status").is_in(FAILING)
         ),
         since,
         skip,

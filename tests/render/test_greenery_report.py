@@ -157,3 +157,15 @@ def test_performance_highlights_the_regression_and_the_creep(greenery_html: str)
     assert "flagged-error" in slowed.classes
     share = creeping.find(cls="pct").words
     assert share.endswith("%") and float(share[:-1]) > 50
+
+
+def test_node_cards_show_the_latest_executed_run(greenery_html: str) -> None:
+    nodes = doc(greenery_html).by_id("nodes")
+    card = nodes.by_id(
+        "node-test.greenery.relationships_dim_users_address_id__address_id__ref_stg_addresses_.6db02f0384"
+    )
+    assert "pass" in card.find(cls="title").words  # not the "success" of docs generate
+    anchors = [c.attrs["id"] for c in nodes.find_all(cls="node-card")]
+    names = [c.find("b").words for c in nodes.find_all(cls="node-card")]
+    assert names == sorted(names)
+    assert len(anchors) == len(set(anchors))

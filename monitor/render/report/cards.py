@@ -16,7 +16,9 @@ def build_cards(inputs: Inputs) -> list[NodeCard]:
     mentioned = inputs.nodes.mentioned
     if not mentioned:
         return []
-    runs = inputs.frames.node_runs.filter(pl.col("unique_id").is_in(list(mentioned)))
+    runs = inputs.frames.node_runs.filter(
+        pl.col("unique_id").is_in(list(mentioned)) & pl.col("executes")
+    )
     if inputs.since is not None:
         runs = runs.filter(pl.col("started_at") >= inputs.since)
     grouped = {
