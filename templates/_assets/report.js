@@ -244,12 +244,12 @@
     option.tooltip.formatter = function (p) {
       var b = d.bars[p.dataIndex];
       var status = d.statuses[b[3]];
-      return "<b>" + esc(d.names[b[4]]) + "</b> · " + esc(d.types[b[7]]) +
+      return "<b>" + esc(d.names[p.dataIndex]) + "</b> · " + esc(d.types[b[6]]) +
         '<div style="color:' + t.muted + '">' + esc(d.threads[b[0]]) + "</div>" +
         row("status", status) +
         row("started", d.origin !== null ? when(d.origin + b[1] * 1000) : secs(b[1])) +
-        row("execution time", secs(b[6])) + row("on the bar", secs(b[2] - b[1])) +
-        (b[5] ? '<div style="color:' + t.critical + ';font-weight:600">on the critical path</div>' : "");
+        row("execution time", secs(b[5])) + row("on the bar", secs(b[2] - b[1])) +
+        (b[4] ? '<div style="color:' + t.critical + ';font-weight:600">on the critical path</div>' : "");
     };
     option.xAxis = {
       type: "value", min: 0,
@@ -280,7 +280,7 @@
           { x: params.coordSys.x, y: params.coordSys.y, width: params.coordSys.width, height: params.coordSys.height }
         );
         if (!shape) { return null; }
-        var critical = api.value(5) === 1;
+        var critical = api.value(4) === 1;
         var status = d.statuses[api.value(3)];
         return {
           type: "rect", shape: shape, transition: [],

@@ -69,3 +69,20 @@ def test_compiled_sql_only_with_include_sql() -> None:
     included = ReportOptions(include_sql=True)
     with_sql = render_report(build_report(frames, Config(), included, hostile_marts))
     assert "model.shop.orders select 1" in with_sql
+
+
+def _minimal_frames(command: str = "run") -> object:
+    from tests.analysis.builder import HistoryBuilder
+
+    b = HistoryBuilder()
+    inv = b.invocation(0, command)
+    b.run(inv, "model.p.m", 1.0)
+    return b.frames()
+
+
+@pytest.mark.parametrize("command", ["run", "docs generate"])
+def test_a_bare_history_renders_every_section_without_errors(command: str) -> None:
+    report = build_report(_minimal_frames(command), Config(), ReportOptions(), lambda _: None)  # type: ignore[arg-type]
+    page = parse(render_report(report))
+    assert page.find_all(cls="error-box") == []
+    assert len(page.find_all("section", cls="card")) == 10

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from monitor.analysis.critical_path import Timeline as BuildTimeline
 from monitor.analysis.critical_path import timeline
 from monitor.analysis.words import name_of
 from monitor.render.report.context import CriticalStep, ThreadView, Timeline
@@ -20,55 +21,15 @@ def build_timeline(inputs: Inputs) -> Timeline:
     if build is None:
         return Timeline(None, "no build in the history", 0.0, 0, [], [], 0.0, None)
     result = timeline(inputs.frames, build)
-    critical = set(result.critical_path)
-    threads = result.threads["thread"].to_list()
-    thread_index = {name: i for i, name in enumerate(threads)}
-    statuses = list(STATUSES)
-    digits = _digits(result.span)
-    names: list[str] = []
-    types: list[str] = []
-    bars = []
-    for uid, rtype, status, thread, start, end, seconds in result.bars.iter_rows():
-        if status not in statuses:
-            statuses.append(status)
-        names.append(name_of(uid))
-        if rtype not in types:
-            types.append(rtype)
-        bars.append(
-            [
-                thread_index[thread],
-                round(start, digits),
-                round(end, digits),
-                statuses.index(status),
-                len(names) - 1,
-                int(uid in critical),
-                round(seconds, digits),
-                types.index(rtype),
-            ]
-        )
-    chart = None
-    if bars:
-        chart = inputs.charts.add(
-            "gantt",
-            "gantt",
-            origin=epoch_ms(result.origin) if result.origin else None,
-            threads=threads,
-            statuses=statuses,
-            names=names,
-            types=types,
-            bars=bars,
-        )
-    seconds_by_node = dict(
-        inputs.frames.node_runs.filter(inputs.frames.node_runs["invocation_id"] == build)
-        .select("unique_id", "execution_time")
-        .iter_rows()
-    )
-    status_by_node = dict(result.bars.select("unique_id", "status").iter_rows())
+    ran = {
+        uid: (seconds, status)
+        for uid, seconds, status in result.bars.select("unique_id", "seconds", "status").iter_rows()
+    }
     return Timeline(
-        chart=chart,
+        chart=_chart(inputs, result),
         build_label=inputs.invocation_label(build),
         span=result.span,
-        bars=len(bars),
+        bars=result.bars.height,
         threads=[
             ThreadView(
                 name=row["thread"],
@@ -80,16 +41,51 @@ def build_timeline(inputs: Inputs) -> Timeline:
             for row in result.threads.iter_rows(named=True)
         ],
         critical=[
-            CriticalStep(
-                inputs.nodes.ref(uid),
-                seconds_by_node.get(uid) or 0.0,
-                status_by_node.get(uid, "—"),
-            )
+            CriticalStep(inputs.nodes.ref(uid), *ran.get(uid, (0.0, "—")))
             for uid in result.critical_path
         ],
         critical_seconds=result.critical_seconds,
         critical_share=result.critical_share,
     )
+
+
+def _chart(inputs: Inputs, result: BuildTimeline) -> str | None:
+    """One compact row per bar: thread, start, end, status, critical, seconds, type.
+
+    Names, statuses, threads and types are sent once and referred to by
+    index; bar ``i`` is node ``names[i]``.
+    """
+    if result.bars.is_empty():
+        return None
+    critical = set(result.critical_path)
+    threads = result.threads["thread"].to_list()
+    thread_index = {name: i for i, name in enumerate(threads)}
+    statuses = list(STATUSES)
+    types: list[str] = []
+    digits = _digits(result.span)
+    names = []
+    bars = []
+    for uid, rtype, status, thread, start, end, seconds in result.bars.iter_rows():
+        for known, value in ((statuses, status), (types, rtype)):
+            if value not in known:
+                known.append(value)
+        names.append(name_of(uid))
+        bars.append(
+            [
+                thread_index[thread],
+                round(start, digits),
+                round(end, digits),
+                statuses.index(status),
+                int(uid in critical),
+                round(seconds, digits),
+                types.index(rtype),
+            ]
+        )
+    origin = epoch_ms(result.origin) if result.origin else None
+    return inputs.charts.add(
+        "gantt", "gantt", origin=origin, threads=threads, statuses=statuses,
+        names=names, types=types, bars=bars,
+    )  # fmt: skip
 
 
 def _digits(span: float) -> int:

@@ -31,7 +31,7 @@ def build_health(inputs: Inputs) -> Health:
         for g in merge_gaps(missed_runs(inputs.frames, inputs.since, inputs.config))
     ]
     summary = health_summary(rows)
-    builds = rows.filter(pl.col("invocation_id") == inputs.latest_build)
+    builds = rows.filter(pl.col("invocation_id") == (inputs.latest_build or ""))
     return Health(
         chart=inputs.charts.add("health", "health", **_slots(rows, gaps)),
         invocations=summary.invocations,
