@@ -43,6 +43,9 @@ from monitor.render.table import FORMATS, render
 
 DEFAULT_SINCE = "30d"
 
+FIRST_REACH_DAYS = 30
+"""Without --since, ``runs`` and ``model`` first look this far back for the newest rows."""
+
 
 def format_option(func: Callable[P, R]) -> Callable[P, R]:
     """``--format table|csv|json|markdown``."""
@@ -201,8 +204,7 @@ def runs_command(
       dbt-monitor runs --since 7d --limit 10
     """
     history = History(history_path)
-    tables, window = open_window(history, since, until)
-    recent = recent_invocations(tables.invocations.filter(window.contains()), limit=limit)
+    recent = load_recent_invocations(history, since, until, limit)
     if findings and recent.height:
         config = _config(config_path)
         oldest = recent["started_at"].min()
@@ -216,6 +218,25 @@ def runs_command(
     else:
         recent = recent.drop(pl.selectors.starts_with("found_"))
     echo_frame(recent, output_format)
+
+
+def load_recent_invocations(
+    history: History, since: str | None, until: str | None, limit: int
+) -> pl.DataFrame:
+    """The newest ``limit`` invocations of the window, reading only the partitions needed.
+
+    Without --since, the last :data:`FIRST_REACH_DAYS` days are read first.
+    """
+    newest = newest_invocation(history)
+    window = parse_window(since, until, newest)
+    if window.start is None and limit:
+        recent = replace(window, start=newest - dt.timedelta(days=FIRST_REACH_DAYS))
+        invocations = history.scan("invocations", since=recent.first_day)
+        found = recent_invocations(invocations.filter(recent.contains()), limit=limit)
+        if found.height >= limit:
+            return found
+    invocations = history.scan("invocations", since=window.first_day)
+    return recent_invocations(invocations.filter(window.contains()), limit=limit)
 
 
 @cli.command("slowest")
@@ -389,10 +410,6 @@ def model_command(
             History(history_path), name, since, until, limit, config, progress=progress
         )
     click.echo(render_node(found, output_format, width=terminal_width()), nl=False)
-
-
-FIRST_REACH_DAYS = 60
-"""Without --since, ``model`` first looks this far back for its newest runs."""
 
 
 def load_node_history(
