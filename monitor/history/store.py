@@ -1,30 +1,38 @@
 """The run history: Hive-partitioned Parquet, one file per invocation per table.
 
-Layout::
+Layout (a local folder, or a prefix in object storage)::
 
     <root>/<table>/date=YYYY-MM-DD/<invocation_id>.parquet
     <root>/marts/<name>/date=YYYY-MM-DD/<invocation_id>.parquet
+    <root>/<table>/date=YYYY-MM-DD/compacted-<id>.parquet   (after `compact`)
+    <root>/_compactions/<id>.json                           (which files those replace)
 
-Every file is written to a hidden temporary name and renamed into place, so a
-reader never sees half a file. The ``invocations`` file is written last: it is
-the invocation's commit marker. Readers only return rows of committed
-invocations, so a process killed half-way through an ingest leaves nothing
-visible, and re-ingesting the same invocation rewrites the same files.
+Every file is written whole and atomically (a rename locally, a single PUT in
+object storage). An invocation's ``invocations`` file is written last and only
+if absent: it is the commit marker. Readers return only committed rows, so a
+process killed half-way through an ingest leaves nothing visible, and two
+writers never touch the same file.
+
+Compaction merges a day's files into one ``compacted-*`` file and records, in
+``_compactions/``, which files it replaces. Readers trust a compacted file only
+once its record exists, and skip the files a record replaces: each row is read
+exactly once, whatever a compaction is doing meanwhile.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import uuid
+import io
+import json
 from collections.abc import Iterable
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
 import polars as pl
 
 from monitor import schema
 from monitor.errors import MonitorError
+from monitor.history.storage import LocalStorage, Storage, open_storage
 
 COMMIT_TABLE = "invocations"
 """The table whose file marks an invocation as complete."""
@@ -32,34 +40,79 @@ COMMIT_TABLE = "invocations"
 DATA_TABLES = tuple(name for name in schema.TABLES if name != COMMIT_TABLE)
 """Tables written before the commit marker."""
 
-_HIDDEN = "."
-"""Temporary files start with this prefix and are never read."""
+COMPACTED = "compacted-"
+"""Prefix of the files compaction writes."""
+
+RECORDS = "_compactions"
+"""Where compaction records live (outside every table's folder)."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One compacted file: its table and day, the invocations in it, what it replaces."""
+
+    table: str
+    day: str
+    file: str
+    invocations: tuple[str, ...]
+    replaces: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Records:
+    """Every live compaction entry, by file."""
+
+    entries: dict[str, Entry] = field(default_factory=dict)
+    names: tuple[str, ...] = ()
+
+    @property
+    def dead(self) -> set[str]:
+        """Files some live compacted file replaces."""
+        return {old for entry in self.entries.values() for old in entry.replaces}
+
+    def compacted_ids(self, table: str) -> set[str]:
+        """Invocations whose rows of ``table`` live in compacted files."""
+        return {
+            invocation
+            for entry in self.entries.values()
+            if entry.table == table
+            for invocation in entry.invocations
+        }
 
 
 class History:
-    """A run history rooted at a local folder."""
+    """A run history in a local folder or an object-storage prefix."""
 
     def __init__(self, root: str | Path) -> None:
-        self.root = Path(root)
+        self.storage: Storage = open_storage(root)
+        self.root: Path | str = (
+            self.storage.root if isinstance(self.storage, LocalStorage) else self.storage.location
+        )
 
     def __repr__(self) -> str:
-        return f"History({str(self.root)!r})"
+        return f"History({self.storage.location!r})"
 
     # -- paths -------------------------------------------------------------
 
-    def file(self, table: str, day: dt.date, invocation_id: str) -> Path:
-        """Where ``table``'s rows for one invocation live."""
-        return self.root / table / f"date={day.isoformat()}" / f"{invocation_id}.parquet"
+    @staticmethod
+    def path(table: str, day: dt.date | str, name: str) -> str:
+        """The relative path of one file of ``table``."""
+        day_text = day.isoformat() if isinstance(day, dt.date) else day
+        return f"{table}/date={day_text}/{name}.parquet"
 
-    def mart_file(self, name: str, day: dt.date, invocation_id: str) -> Path:
-        """Where one invocation's export of mart ``name`` lives."""
-        return self.file(f"marts/{name}", day, invocation_id)
+    def file(self, table: str, day: dt.date, invocation_id: str) -> Path:
+        """Where ``table``'s rows for one invocation live (a local history only)."""
+        if not isinstance(self.storage, LocalStorage):
+            raise TypeError("file() is for local histories")
+        return self.storage.root / self.path(table, day, invocation_id)
 
     # -- writing -----------------------------------------------------------
 
     def has_invocation(self, invocation_id: str, day: dt.date) -> bool:
-        """Whether the invocation is committed (its marker file exists)."""
-        return self.file(COMMIT_TABLE, day, invocation_id).exists()
+        """Whether the invocation is committed (its marker exists, or was compacted)."""
+        if self.storage.exists(self.path(COMMIT_TABLE, day, invocation_id)):
+            return True
+        return invocation_id in self.records().compacted_ids(COMMIT_TABLE)
 
     def write_invocation(
         self,
@@ -78,34 +131,23 @@ class History:
         for name in DATA_TABLES:
             frame = tables.get(name)
             if frame is not None and frame.height:
-                _write_frame(
-                    frame.select(schema.TABLES[name].names()), self.file(name, day, invocation_id)
-                )
+                data = _parquet(frame.select(schema.TABLES[name].names()))
+                self.storage.write(self.path(name, day, invocation_id), data)
         for name, source in (marts or {}).items():
-            _copy_file(source, self.mart_file(name, day, invocation_id))
-        marker = tables[COMMIT_TABLE].select(schema.INVOCATIONS.names())
-        _write_frame(marker, self.file(COMMIT_TABLE, day, invocation_id))
+            self.storage.write(self.path(f"marts/{name}", day, invocation_id), source.read_bytes())
+        marker = _parquet(tables[COMMIT_TABLE].select(schema.INVOCATIONS.names()))
+        self.storage.write(self.path(COMMIT_TABLE, day, invocation_id), marker, only_if_absent=True)
 
     # -- reading -----------------------------------------------------------
 
     def is_empty(self) -> bool:
         """True when no invocation has been committed yet."""
-        return not any(self._files(COMMIT_TABLE))
+        return not self.live_files(COMMIT_TABLE)
 
     def newest_day(self) -> dt.date | None:
-        """The newest date partition holding a committed invocation (None when empty).
-
-        Lets a reader find "the newest invocation" without opening every file.
-        """
-        base = self.root / COMMIT_TABLE
-        if not base.is_dir():
-            return None
-        parts = sorted((p for p in base.iterdir() if p.name.startswith("date=")), reverse=True)
-        for part in parts:
-            files = part.iterdir()
-            if any(f.suffix == ".parquet" and not f.name.startswith(_HIDDEN) for f in files):
-                return _partition_date(part)
-        return None
+        """The newest date partition holding a committed invocation (None when empty)."""
+        files = self.live_files(COMMIT_TABLE)
+        return max((_day_of(path) for path in files), default=None)
 
     def scan(self, table: str, *, since: dt.date | None = None) -> pl.LazyFrame:
         """Committed rows of ``table``, lazily, with its declared schema.
@@ -113,77 +155,138 @@ class History:
         ``since`` prunes whole date partitions before any file is opened.
         """
         table_schema = schema.TABLES[table]
-        files = list(self._files(table, since=since))
-        if table != COMMIT_TABLE:
-            # Each file holds one invocation's rows and is named after it, so
-            # uncommitted rows are left out by file, not row by row.
-            committed = self._committed_ids(since=since)
-            files = [path for path in files if path.stem in committed]
+        files = self.readable_files(table, since=since)
         if not files:
             return pl.LazyFrame(schema=table_schema)
         return pl.scan_parquet(
-            files,
+            [self.storage.source(path) for path in files],
             schema=table_schema,
             hive_partitioning=False,
             missing_columns="insert",
             extra_columns="ignore",
+            storage_options=self.storage.storage_options,
         )
 
     def scan_mart(self, name: str) -> pl.LazyFrame | None:
         """Every committed export of mart ``name`` with its ``invocation_id``, or None."""
-        files = list(self._files(f"marts/{name}"))
-        if not files:
-            return None
-        committed = self._committed_ids()
+        committed = self.committed_ids()
         frames = [
-            pl.scan_parquet(path).with_columns(pl.lit(path.stem).alias("invocation_id"))
-            for path in files
-            if path.stem in committed
+            pl.scan_parquet(
+                self.storage.source(path), storage_options=self.storage.storage_options
+            ).with_columns(pl.lit(_stem(path)).alias("invocation_id"))
+            for path in self.storage.list(f"marts/{name}")
+            if path.endswith(".parquet") and _stem(path) in committed
         ]
         return pl.concat(frames, how="diagonal_relaxed") if frames else None
 
-    def _committed_ids(self, *, since: dt.date | None = None) -> set[str]:
-        return {path.stem for path in self._files(COMMIT_TABLE, since=since)}
+    def committed_ids(self, *, since: dt.date | None = None) -> set[str]:
+        """Every committed invocation."""
+        records = self.records()
+        originals = {
+            _stem(path)
+            for path in self.live_files(COMMIT_TABLE, since=since, records=records)
+            if not _is_compacted(path)
+        }
+        return originals | records.compacted_ids(COMMIT_TABLE)
 
-    def _files(self, table: str, *, since: dt.date | None = None) -> Iterable[Path]:
-        base = self.root / table
-        if not base.is_dir():
-            return
-        for part in sorted(base.iterdir()):
-            if not part.name.startswith("date="):
+    def readable_files(self, table: str, *, since: dt.date | None = None) -> list[str]:
+        """The files a reader of ``table`` opens: live, and of committed invocations."""
+        records = self.records()
+        files = self.live_files(table, since=since, records=records)
+        if table == COMMIT_TABLE:
+            return files
+        committed = self.committed_ids(since=since)
+        return [path for path in files if _is_compacted(path) or _stem(path) in committed]
+
+    def live_files(
+        self, table: str, *, since: dt.date | None = None, records: Records | None = None
+    ) -> list[str]:
+        """``table``'s files that hold current rows: not replaced, and not in flight.
+
+        A compacted file counts only once its record exists; a file a record
+        replaces no longer counts, even before compaction deletes it.
+        """
+        records = records if records is not None else self.records()
+        dead = records.dead
+        listed = [p for p in self.storage.list(table) if p.endswith(".parquet")]
+        live = {
+            path
+            for path in listed
+            if path not in dead and (not _is_compacted(path) or path in records.entries)
+        }
+        live |= {
+            e.file for e in records.entries.values() if e.table == table and e.file not in dead
+        }
+        if since is not None:
+            live = {path for path in live if _day_of(path) >= since}
+        return sorted(live)
+
+    def records(self) -> Records:
+        """The compaction records in force (a newer record supersedes the ones it names)."""
+        names = [p for p in self.storage.list(RECORDS) if p.endswith(".json")]
+        loaded = {}
+        for name in names:
+            try:
+                loaded[name] = json.loads(self.storage.read(name))
+            except MonitorError:
+                continue  # superseded and deleted while we listed
+        superseded = {old for doc in loaded.values() for old in doc.get("supersedes", [])}
+        entries: dict[str, Entry] = {}
+        for name, doc in loaded.items():
+            if name in superseded:
                 continue
-            if since is not None and _partition_date(part) < since:
-                continue
-            for path in sorted(part.iterdir()):
-                if path.suffix == ".parquet" and not path.name.startswith(_HIDDEN):
-                    yield path
+            for item in doc["entries"]:
+                entry = Entry(
+                    item["table"],
+                    item["day"],
+                    item["file"],
+                    tuple(item["invocations"]),
+                    tuple(item["replaces"]),
+                )
+                entries[entry.file] = entry
+        return Records(entries, tuple(n for n in loaded if n not in superseded))
 
 
-def _partition_date(folder: Path) -> dt.date:
-    try:
-        return dt.date.fromisoformat(folder.name.removeprefix("date="))
-    except ValueError as err:
-        raise MonitorError(f"{folder}: not a date partition (expected date=YYYY-MM-DD)") from err
+def _parquet(frame: pl.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer, compression="zstd", statistics=True)
+    return buffer.getvalue()
 
 
-def _temp_beside(path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path.with_name(f"{_HIDDEN}{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+def _stem(path: str) -> str:
+    return PurePosixPath(path).stem
 
 
-def _write_frame(frame: pl.DataFrame, path: Path) -> None:
-    tmp = _temp_beside(path)
-    try:
-        frame.write_parquet(tmp, compression="zstd", statistics=True)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+def _is_compacted(path: str) -> bool:
+    return PurePosixPath(path).name.startswith(COMPACTED)
 
 
-def _copy_file(source: Path, path: Path) -> None:
-    tmp = _temp_beside(path)
-    try:
-        shutil.copyfile(source, tmp)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+def _day_of(path: str) -> dt.date:
+    for part in PurePosixPath(path).parts:
+        if part.startswith("date="):
+            try:
+                return dt.date.fromisoformat(part.removeprefix("date="))
+            except ValueError:
+                break
+    raise MonitorError(f"{path}: not in a date partition (expected date=YYYY-MM-DD)")
+
+
+def write_records(
+    storage: Storage, name: str, entries: Iterable[Entry], supersedes: list[str]
+) -> None:
+    """Write a compaction record (all entries in force, and the records it replaces)."""
+    doc = {
+        "created_at": dt.datetime.now(dt.UTC).isoformat(),
+        "supersedes": supersedes,
+        "entries": [
+            {
+                "table": e.table,
+                "day": e.day,
+                "file": e.file,
+                "invocations": list(e.invocations),
+                "replaces": list(e.replaces),
+            }
+            for e in entries
+        ],
+    }
+    storage.write(f"{RECORDS}/{name}.json", json.dumps(doc).encode(), only_if_absent=True)

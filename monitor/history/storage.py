@@ -1,0 +1,210 @@
+"""Where history files live: a local folder, or object storage (S3, GCS, Azure).
+
+Both kinds offer the same few operations on paths relative to the history's
+root: list, read, write a whole file atomically (optionally only if absent),
+delete, and the location Polars should scan. Object storage goes through
+obstore; credentials come from the usual environment variables
+(``AWS_ACCESS_KEY_ID``, ``GOOGLE_APPLICATION_CREDENTIALS``, ``AZURE_STORAGE_*``
+…) and ``AWS_ENDPOINT_URL`` points at an S3-compatible store.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, cast
+
+from monitor.errors import MonitorError
+
+REMOTE_SCHEMES = ("s3://", "s3a://", "gs://", "gcs://", "az://", "abfs://", "abfss://")
+
+
+class Storage(ABC):
+    """The operations the history needs from where its files live."""
+
+    location: str
+    """The root as a user wrote it, for messages."""
+
+    storage_options: dict[str, str] | None = None
+    """What Polars needs to scan the files (None for local files)."""
+
+    @abstractmethod
+    def list(self, prefix: str) -> list[str]:
+        """Every file under ``prefix`` (relative paths, sorted)."""
+
+    @abstractmethod
+    def exists(self, path: str) -> bool:
+        """Whether a file exists."""
+
+    @abstractmethod
+    def read(self, path: str) -> bytes:
+        """A whole file."""
+
+    @abstractmethod
+    def write(self, path: str, data: bytes, *, only_if_absent: bool = False) -> bool:
+        """Write a whole file atomically; False when ``only_if_absent`` and it exists."""
+
+    @abstractmethod
+    def delete(self, paths: Iterable[str]) -> None:
+        """Delete files (missing ones are fine)."""
+
+    @abstractmethod
+    def source(self, path: str) -> str:
+        """What Polars opens to read ``path``."""
+
+
+def open_storage(location: str | Path) -> Storage:
+    """The storage for a ``--history`` value: a folder, or a URL like ``s3://bucket/prefix``."""
+    text = str(location)
+    if text.startswith(REMOTE_SCHEMES):
+        return ObjectStorage(text)
+    if "://" in text:
+        raise MonitorError(
+            f"{text}: unsupported history URL (use a folder, or one of "
+            f"{', '.join(s.removesuffix('://') for s in REMOTE_SCHEMES)})"
+        )
+    return LocalStorage(Path(text))
+
+
+class LocalStorage(Storage):
+    """A folder on this machine. Writes go to a hidden temporary file, then a rename."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.location = str(root)
+
+    def list(self, prefix: str) -> list[str]:
+        """See :meth:`Storage.list`."""
+        base = self.root / prefix
+        if not base.is_dir():
+            return []
+        found = []
+        for folder, dirs, files in os.walk(base):
+            dirs.sort()
+            for name in files:
+                if not name.startswith("."):
+                    found.append(str(Path(folder, name).relative_to(self.root)))
+        return sorted(found)
+
+    def exists(self, path: str) -> bool:
+        """See :meth:`Storage.exists`."""
+        return (self.root / path).is_file()
+
+    def read(self, path: str) -> bytes:
+        """See :meth:`Storage.read`."""
+        try:
+            return (self.root / path).read_bytes()
+        except FileNotFoundError as err:
+            raise MonitorError(f"{self.root / path}: vanished while reading the history") from err
+
+    def write(self, path: str, data: bytes, *, only_if_absent: bool = False) -> bool:
+        """See :meth:`Storage.write`."""
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+        try:
+            tmp.write_bytes(data)
+            if only_if_absent:
+                try:
+                    os.link(tmp, target)  # atomic, and fails if the target exists
+                except FileExistsError:
+                    return False
+            else:
+                tmp.replace(target)
+            return True
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def delete(self, paths: Iterable[str]) -> None:
+        """See :meth:`Storage.delete`."""
+        for path in paths:
+            (self.root / path).unlink(missing_ok=True)
+
+    def source(self, path: str) -> str:
+        """See :meth:`Storage.source`."""
+        return str(self.root / path)
+
+
+class ObjectStorage(Storage):
+    """An object store bucket and prefix. A single PUT is atomic; creates are conditional."""
+
+    def __init__(self, url: str) -> None:
+        from obstore.store import from_url
+
+        self.location = url.rstrip("/")
+        endpoint = os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT")
+        client: dict[str, Any] = {}
+        options: dict[str, str] = {}
+        if endpoint and url.startswith(("s3://", "s3a://")):
+            options["aws_endpoint_url"] = endpoint
+            if endpoint.startswith("http://"):
+                client["allow_http"] = True
+                options["aws_allow_http"] = "true"
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        if region and url.startswith(("s3://", "s3a://")):
+            options["aws_region"] = region
+        try:
+            self._store = from_url(self.location, client_options=cast(Any, client) or None)
+        except Exception as err:  # obstore raises its own configuration errors
+            raise MonitorError(f"{url}: cannot open this history: {err}") from err
+        self.storage_options = options or None
+
+    def list(self, prefix: str) -> list[str]:
+        """See :meth:`Storage.list`."""
+        import obstore
+
+        try:
+            return sorted(
+                meta["path"]
+                for batch in obstore.list(self._store, prefix=prefix.rstrip("/") + "/")
+                for meta in batch
+            )
+        except Exception as err:
+            raise MonitorError(f"{self.location}: cannot list {prefix}: {err}") from err
+
+    def exists(self, path: str) -> bool:
+        """See :meth:`Storage.exists`."""
+        import obstore
+        from obstore.exceptions import NotFoundError
+
+        try:
+            obstore.head(self._store, path)
+        except NotFoundError:
+            return False
+        return True
+
+    def read(self, path: str) -> bytes:
+        """See :meth:`Storage.read`."""
+        import obstore
+        from obstore.exceptions import NotFoundError
+
+        try:
+            return bytes(obstore.get(self._store, path).bytes())
+        except NotFoundError as err:
+            raise MonitorError(f"{self.location}/{path}: vanished while reading") from err
+
+    def write(self, path: str, data: bytes, *, only_if_absent: bool = False) -> bool:
+        """See :meth:`Storage.write`."""
+        import obstore
+        from obstore.exceptions import AlreadyExistsError
+
+        try:
+            obstore.put(self._store, path, data, mode="create" if only_if_absent else "overwrite")
+        except AlreadyExistsError:
+            return False
+        return True
+
+    def delete(self, paths: Iterable[str]) -> None:
+        """See :meth:`Storage.delete`."""
+        import obstore
+
+        batch = list(paths)
+        if batch:
+            obstore.delete(self._store, batch)
+
+    def source(self, path: str) -> str:
+        """See :meth:`Storage.source`."""
+        return f"{self.location}/{path}"
