@@ -29,8 +29,9 @@ def main(args: Any = None) -> None:
 
 # Register the commands (imported for their side effect on `cli`).
 from monitor.cli import check as _check  # noqa: E402
+from monitor.cli import compact as _compact  # noqa: E402
 from monitor.cli import ingest as _ingest  # noqa: E402
-from monitor.cli import queries as _queries  # noqa: E402, F401
-from monitor.cli import report as _report  # noqa: E402, F401
+from monitor.cli import queries as _queries  # noqa: E402
+from monitor.cli import report as _report  # noqa: E402
 
-__all__ = ["_check", "_ingest", "cli", "main"]
+__all__ = ["_check", "_compact", "_ingest", "_queries", "_report", "cli", "main"]

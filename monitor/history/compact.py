@@ -35,6 +35,9 @@ from monitor.history.store import (
     write_records,
 )
 
+VERSIONED = ("nodes", "exposures")
+"""Tables of node versions: kept across retention while they may be current."""
+
 DEFAULT_GRACE = 10.0
 """Seconds replaced files stay readable after their record appears."""
 
@@ -63,8 +66,10 @@ def compact(
     old_records = history.records()
     entries = dict(old_records.entries)
     dropped: list[str] = []
+    superseded = list(old_records.names)
     if keep_days is not None:
-        entries, dropped = _drop_old_days(history, entries, keep_days, report)
+        entries, dropped, carried_record = _drop_old_days(history, entries, keep_days, report)
+        superseded += carried_record
     committed = history.committed_ids()
     tables = list(schema.TABLES)
     for done, table in enumerate(tables):
@@ -93,11 +98,11 @@ def compact(
         if progress is not None:
             progress(done + 1, len(tables))
     if report.written or report.dropped_days or entries != old_records.entries:
-        write_records(storage, uuid.uuid4().hex, entries.values(), list(old_records.names))
+        write_records(storage, uuid.uuid4().hex, entries.values(), superseded)
         time.sleep(grace)
         replaced = {old for entry in entries.values() for old in entry.replaces}
         storage.delete(sorted(replaced | set(dropped)))
-        storage.delete(old_records.names)
+        storage.delete(superseded)
         report.deleted = len(replaced) + len(dropped)
     return report
 
@@ -130,36 +135,63 @@ def _merge(
 
 def _drop_old_days(
     history: History, entries: dict[str, Entry], keep_days: int, report: CompactReport
-) -> tuple[dict[str, Entry], list[str]]:
+) -> tuple[dict[str, Entry], list[str], list[str]]:
     """Delete every file of days older than ``keep_days`` before the newest day.
 
-    Commit markers go first, so no reader sees half an invocation; compacted
-    files go once the new record no longer names them.
+    Node versions are carried into a compacted file at the cutoff day (and
+    recorded) first; then commit markers go, so no reader sees half an
+    invocation; compacted files go once the new record no longer names them.
+    Returns the entries in force, the compacted files to delete, and the
+    record written for the carried versions.
     """
     newest = history.newest_day()
     if newest is None:
-        return entries, []
+        return entries, [], []
     cutoff = newest - dt.timedelta(days=keep_days)
     storage = history.storage
+    committed = history.committed_ids()
+    carried: set[str] = set()
+    for table in VERSIONED:
+        # node versions first seen long ago may still be current: carry them
+        # into one file at the cutoff day instead of dropping them
+        old = [
+            path
+            for path in history.live_files(table, records=Records(dict(entries)))
+            if _day_of(path) < cutoff and (_is_compacted(path) or _stem(path) in committed)
+        ]
+        if old:
+            entry = _merge(history, table, cutoff.isoformat(), old, entries)
+            for path in old:
+                entries.pop(path, None)
+            entries[entry.file] = entry
+            carried |= set(old)
+    record: list[str] = []
+    if carried:
+        name = uuid.uuid4().hex
+        write_records(storage, name, entries.values(), list(history.records().names))
+        record.append(f"{RECORDS}/{name}.json")
     tables = [COMMIT_TABLE, *(t for t in schema.TABLES if t != COMMIT_TABLE), "marts"]
     days: set[dt.date] = set()
     for table in tables:
         old = [
             path
             for path in storage.list(table)
-            if path.endswith(".parquet") and not _is_compacted(path) and _day_of(path) < cutoff
+            if path.endswith(".parquet")
+            and not _is_compacted(path)
+            and _day_of(path) < cutoff
+            and path not in carried
         ]
         days |= {_day_of(path) for path in old}
         storage.delete(old)
     kept, dropped = {}, []
     for key, entry in entries.items():
-        if dt.date.fromisoformat(entry.day) < cutoff:
+        if dt.date.fromisoformat(entry.day) < cutoff and entry.table not in VERSIONED:
             days.add(dt.date.fromisoformat(entry.day))
             dropped.append(entry.file)
         else:
             kept[key] = entry
     report.dropped_days = len(days)
-    return kept, dropped
+    return kept, dropped, record
 
 
 def delete_unrecorded(history: History) -> int:
