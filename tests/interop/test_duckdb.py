@@ -18,6 +18,8 @@ from monitor.cli import cli
 from monitor.history.store import History
 from tests.interop import questions as q
 
+README = Path(__file__).resolve().parents[2] / "README.md"
+
 KEYS = {
     "invocations": ["invocation_id"],
     "node_runs": ["invocation_id", "unique_id"],
@@ -146,7 +148,8 @@ def test_stale_sources(con: duckdb.DuckDBPyConnection) -> None:
 def test_the_questions_leave_out_an_invocation_without_its_commit_marker(
     history: Path, tmp_path: Path
 ) -> None:
-    # An ingest killed after writing node_runs but before the invocations file.
+    # An ingest killed while writing the invocations file, its last: node_runs
+    # landed, the marker is half a hidden temporary file.
     copy = shutil.copytree(history, tmp_path / "history")
     with duckdb.connect() as con:
         (killed,) = only_row(
@@ -154,7 +157,10 @@ def test_the_questions_leave_out_an_invocation_without_its_commit_marker(
             f"""SELECT invocation_id FROM {read(copy, "node_runs")}
                 WHERE "date" = DATE '2021-02-14' AND status = 'fail'""",
         )
-        (copy / "invocations" / "date=2021-02-14" / f"{killed}.parquet").unlink()
+        marker = copy / "invocations" / "date=2021-02-14" / f"{killed}.parquet"
+        half = marker.read_bytes()[:100]
+        marker.unlink()
+        marker.with_name(f".{marker.name}.4242.0badf00d.tmp").write_bytes(half)
         for statement in q.statements(q.at(q.DUCKDB_VIEWS, copy)):
             con.execute(statement)
 
@@ -169,3 +175,9 @@ def test_the_questions_leave_out_an_invocation_without_its_commit_marker(
         assert con.sql(q.DUCKDB_FAILING_TESTS).fetchall() == [
             (q.FLAKY_TEST, 2, q.FAILING_TESTS[0][2][:2])
         ]
+
+
+def test_the_readme_shows_this_sql() -> None:
+    section = README.read_text().partition("## When one machine is not enough")[2]
+    for sql in (q.DUCKDB_VIEWS, q.DUCKDB_SLOWEST, q.DUCKDB_FAILING_TESTS, q.DUCKDB_STALE_SOURCES):
+        assert sql in section
