@@ -146,15 +146,18 @@ class ObjectStorage(Storage):
         region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
         if region and url.startswith(("s3://", "s3a://")):
             options["aws_region"] = region
+        from obstore.exceptions import BaseError
+
         try:
             self._store = from_url(self.location, client_options=cast(Any, client) or None)
-        except Exception as err:  # obstore raises its own configuration errors
-            raise MonitorError(f"{url}: cannot open this history: {err}") from err
+        except (BaseError, ValueError) as err:
+            raise MonitorError(f"{url}: cannot open this history: {_brief(err)}") from err
         self.storage_options = options or None
 
     def list(self, prefix: str) -> list[str]:
         """See :meth:`Storage.list`."""
         import obstore
+        from obstore.exceptions import BaseError
 
         try:
             return sorted(
@@ -162,28 +165,26 @@ class ObjectStorage(Storage):
                 for batch in obstore.list(self._store, prefix=prefix.rstrip("/") + "/")
                 for meta in batch
             )
-        except Exception as err:
-            raise MonitorError(f"{self.location}: cannot list {prefix}: {err}") from err
+        except (BaseError, OSError) as err:
+            raise MonitorError(f"{self.location}: cannot list {prefix}: {_brief(err)}") from err
 
     def exists(self, path: str) -> bool:
         """See :meth:`Storage.exists`."""
         import obstore
-        from obstore.exceptions import NotFoundError
 
         try:
             obstore.head(self._store, path)
-        except NotFoundError:
+        except FileNotFoundError:  # what obstore raises for a missing object
             return False
         return True
 
     def read(self, path: str) -> bytes:
         """See :meth:`Storage.read`."""
         import obstore
-        from obstore.exceptions import NotFoundError
 
         try:
             return bytes(obstore.get(self._store, path).bytes())
-        except NotFoundError as err:
+        except FileNotFoundError as err:
             raise MonitorError(f"{self.location}/{path}: vanished while reading") from err
 
     def write(self, path: str, data: bytes, *, only_if_absent: bool = False) -> bool:
@@ -208,3 +209,9 @@ class ObjectStorage(Storage):
     def source(self, path: str) -> str:
         """See :meth:`Storage.source`."""
         return f"{self.location}/{path}"
+
+
+def _brief(err: BaseException) -> str:
+    """The first line of an object-store error (they carry a long debug dump)."""
+    lines = str(err).strip().splitlines()
+    return lines[0] if lines else type(err).__name__
