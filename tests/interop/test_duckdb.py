@@ -15,6 +15,7 @@ from polars.testing import assert_frame_equal
 
 from monitor import schema
 from monitor.cli import cli
+from monitor.history.compact import compact
 from monitor.history.store import History
 from tests.interop import questions as q
 
@@ -175,6 +176,20 @@ def test_the_questions_leave_out_an_invocation_without_its_commit_marker(
         assert con.sql(q.DUCKDB_FAILING_TESTS).fetchall() == [
             (q.FLAKY_TEST, 2, q.FAILING_TESTS[0][2][:2])
         ]
+
+
+def test_the_questions_read_a_compacted_history_alike(
+    con: duckdb.DuckDBPyConnection, history: Path, tmp_path: Path
+) -> None:
+    copy = shutil.copytree(history, tmp_path / "history")
+    assert compact(History(copy), grace=0).written > 0
+    day = copy / "node_runs" / "date=2021-02-17"
+    assert [path.name[:10] for path in day.glob("*.parquet")] == ["compacted-"]
+    with duckdb.connect() as compacted:
+        for statement in q.statements(q.at(q.DUCKDB_VIEWS, copy)):
+            compacted.execute(statement)
+        for sql in (q.DUCKDB_SLOWEST, q.DUCKDB_FAILING_TESTS, q.DUCKDB_STALE_SOURCES):
+            assert compacted.sql(sql).fetchall() == con.sql(sql).fetchall()
 
 
 def test_the_readme_shows_this_sql() -> None:
