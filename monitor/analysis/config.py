@@ -54,7 +54,7 @@ class Config:
     schedule_hours: float | None = None
     gap_tolerance: float = 1.5
     # how far back a check reads the history
-    lookback_days: int = 90
+    lookback_days: int = 35
     # policy
     fail_on: str = "error"
     ignore: tuple[str, ...] = ()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from itertools import pairwise
 
 import polars as pl
 
@@ -143,18 +142,23 @@ def flaky_tests(frames: Frames, invocation_id: str, config: Config) -> list[Find
     runs = runs.join(ran_now, on="unique_id", how="semi")
     if runs.is_empty():
         return []
-    runs = runs.with_columns(_code_key(frames, runs).alias("code"))
+    runs = _with_code(frames, runs.sort("started_at"))
+    same_code = pl.col("code") == pl.col("code").last()
+    ok = (pl.col("status") == "pass").filter(same_code)
+    scored = (
+        runs.group_by("unique_id", maintain_order=True)
+        .agg(
+            ok.alias("outcomes"),
+            (ok.shift(1) & ~ok).sum().alias("onsets"),
+            (ok != ok.shift(1)).sum().alias("flips"),
+        )
+        .filter(pl.col("onsets") >= config.flaky_min_flips)  # one failure is not flakiness
+        .sort("unique_id")
+    )
     findings = []
-    for (unique_id,), group in runs.group_by("unique_id", maintain_order=True):
-        current_code = group["code"][-1]
-        same = group.filter(pl.col("code") == current_code)
-        outcomes = [status == "pass" for status in same["status"].to_list()]
-        flips = sum(a != b for a, b in pairwise(outcomes))
-        onsets = sum(a and not b for a, b in pairwise(outcomes))
-        if onsets < config.flaky_min_flips:
-            continue  # pass -> fail -> pass is one failure, not yet flakiness
+    for unique_id, outcomes, onsets, flips in scored.iter_rows():
         fails = outcomes.count(False)
-        strip = "".join("✓" if ok else "✗" for ok in outcomes)
+        strip = "".join("✓" if passed else "✗" for passed in outcomes)
         message = (
             f"{name_of(str(unique_id))} is flaky: it went from pass to fail {onsets} times "
             f"in its last {len(outcomes)} runs ({strip}) while its code did not change"
@@ -180,31 +184,46 @@ def flaky_tests(frames: Frames, invocation_id: str, config: Config) -> list[Find
     return findings
 
 
-def _code_key(frames: Frames, runs: pl.DataFrame) -> pl.Series:
-    """Per run, the checksums of the test and of the node it tests, as they stood then."""
-    keys = []
-    cache: dict[str, dict[str, tuple[str | None, str | None]]] = {}
-    for unique_id, invocation_id, started_at in runs.select(
-        "unique_id", "invocation_id", "started_at"
-    ).iter_rows():
-        if invocation_id not in cache:
-            cache[invocation_id] = _checksums(frames, started_at)
-        checksums = cache[invocation_id]
-        own, tested = checksums.get(unique_id, (None, None))
-        keys.append(f"{own}|{tested}")
-    return pl.Series(keys, dtype=pl.String)
-
-
-def _checksums(frames: Frames, when: dt.datetime) -> dict[str, tuple[str | None, str | None]]:
+def _with_code(frames: Frames, runs: pl.DataFrame) -> pl.DataFrame:
+    """Add ``code``: the checksums of the test and of the node it tests, as they stood then."""
     if frames.nodes.is_empty():
-        return {}
-    nodes = as_of(frames.nodes, when)
-    checksum = dict(nodes.select("unique_id", "checksum").iter_rows())
-    tests = nodes.filter(pl.col("resource_type").is_in(TEST_TYPES))
-    return {
-        uid: (own, checksum.get(tested) if tested else None)
-        for uid, own, tested in tests.select("unique_id", "checksum", "test_node").iter_rows()
-    }
+        return runs.with_columns(pl.lit("").alias("code"))
+    versions = frames.nodes.select("unique_id", "checksum", "test_node", "first_seen_at").sort(
+        "first_seen_at"
+    )
+    own = _as_of_join(runs, versions, "unique_id")
+    tested = versions.select(
+        pl.col("unique_id").alias("test_node"),
+        pl.col("checksum").alias("tested_checksum"),
+        "first_seen_at",
+    )
+    both = _as_of_join(own.sort("started_at"), tested, "test_node")
+    return both.with_columns(
+        pl.concat_str(
+            pl.col("checksum").fill_null(""), pl.col("tested_checksum").fill_null(""), separator="|"
+        ).alias("code")
+    )
+
+
+def _as_of_join(runs: pl.DataFrame, versions: pl.DataFrame, key: str) -> pl.DataFrame:
+    """Each run with the version of ``key`` in effect when it started (else its first one)."""
+    extra = [c for c in versions.columns if c not in (key, "first_seen_at")]
+    # both sides are sorted by time (the caller's job): polars cannot check it per group
+    before, after = (
+        runs.join_asof(
+            versions,
+            left_on="started_at",
+            right_on="first_seen_at",
+            by=key,
+            strategy=strategy,
+            check_sortedness=False,
+        )
+        for strategy in ("backward", "forward")
+    )
+    after = after.select(extra)
+    return before.drop("first_seen_at").with_columns(
+        pl.coalesce(before[c], after[c]).alias(c) for c in extra
+    )
 
 
 def _test_attributes(frames: Frames, when: dt.datetime) -> dict[str, tuple[str | None, str | None]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 from collections.abc import Callable
@@ -10,16 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-import polars as pl
 
 from monitor.analysis.check import CheckResult, check
 from monitor.analysis.config import FAIL_ON, Config, config_from_dict, load_config
-from monitor.analysis.frames import Frames, invocation_facts, prepare, resolve_invocation
+from monitor.analysis.load import load_frames
 from monitor.cli import cli
 from monitor.cli.options import P, R, history_option, user_errors, write_text
 from monitor.errors import EXIT_FINDINGS, EXIT_OK
 from monitor.history.store import History
-from monitor.history.tables import read_tables
 from monitor.render import findings as render_findings
 
 
@@ -90,7 +87,7 @@ def check_command(
       dbt-monitor ingest target/ && dbt-monitor check --format markdown
     """
     config = load_check_config(config_path, fail_on)
-    frames, [invocation_id] = load_frames(History(history_path), config, [invocation])
+    frames, [invocation_id] = load_frames(History(history_path), config.lookback_days, [invocation])
     result = check(frames, invocation_id, config)
     sys.exit(emit_check([result], output_format, output))
 
@@ -106,22 +103,6 @@ def load_check_config(path: Path | None, fail_on: str | None) -> Config:
 def _overrides(config: Config) -> dict[str, Any]:
     defaults = Config()
     return {name: value for name, value in vars(config).items() if value != getattr(defaults, name)}
-
-
-def load_frames(history: History, config: Config, wanted: list[str]) -> tuple[Frames, list[str]]:
-    """The detectors' frames and the resolved invocation ids.
-
-    Only the ``lookback_days`` of runs before the earliest wanted invocation
-    are read.
-    """
-    facts = invocation_facts(read_tables(history).invocations)
-    ids = [resolve_invocation(facts, item) for item in wanted]
-    starts = facts.filter(pl.col("invocation_id").is_in(ids))["started_at"]
-    earliest = starts.min()
-    since = None
-    if isinstance(earliest, dt.datetime):
-        since = (earliest - dt.timedelta(days=config.lookback_days)).date()
-    return prepare(read_tables(history, since=since)), ids
 
 
 def emit_check(results: list[CheckResult], output_format: str, output: Path | None) -> int:

@@ -11,8 +11,9 @@ import click
 import polars as pl
 
 from monitor.analysis.check import check
+from monitor.analysis.load import load_frames
 from monitor.cli import cli
-from monitor.cli.check import check_options, emit_check, load_check_config, load_frames
+from monitor.cli.check import check_options, emit_check, load_check_config
 from monitor.cli.options import history_option, progress_bar, user_errors
 from monitor.errors import EXIT_OK, EXIT_USAGE
 from monitor.history.ingest import IngestReport, ingest
@@ -72,7 +73,8 @@ def ingest_command(
     code = EXIT_OK
     if then_check and report.invocations:
         config = load_check_config(config_path, fail_on)
-        frames, ids = load_frames(history, config, [i.invocation_id for i in report.invocations])
+        wanted = [item.invocation_id for item in report.invocations]
+        frames, ids = load_frames(history, config.lookback_days, wanted)
         executing = frames.invocations.filter(
             pl.col("invocation_id").is_in(ids) & pl.col("executes")
         )

@@ -32,8 +32,12 @@ class Storage(ABC):
     """What Polars needs to scan the files (None for local files)."""
 
     @abstractmethod
-    def list(self, prefix: str) -> list[str]:
-        """Every file under ``prefix`` (relative paths, sorted)."""
+    def list(self, prefix: str, *, since: str | None = None) -> list[str]:
+        """Every file under ``prefix`` (relative paths, sorted).
+
+        ``since`` (``YYYY-MM-DD``) skips ``date=`` partitions before it without
+        listing them.
+        """
 
     @abstractmethod
     def exists(self, path: str) -> bool:
@@ -76,17 +80,19 @@ class LocalStorage(Storage):
         self.root = root
         self.location = str(root)
 
-    def list(self, prefix: str) -> list[str]:
+    def list(self, prefix: str, *, since: str | None = None) -> list[str]:
         """See :meth:`Storage.list`."""
-        base = self.root / prefix
-        if not base.is_dir():
+        # plain strings, not Path objects: a big history lists tens of thousands of files
+        base = os.path.join(self.root, prefix)  # noqa: PTH118
+        if not os.path.isdir(base):  # noqa: PTH112
             return []
-        found = []
+        skip_before = f"date={since}" if since else None
+        cut = len(str(self.root)) + 1
+        found: list[str] = []
         for folder, dirs, files in os.walk(base):
-            dirs.sort()
-            for name in files:
-                if not name.startswith("."):
-                    found.append(str(Path(folder, name).relative_to(self.root)))
+            if skip_before:
+                dirs[:] = [d for d in dirs if not (d.startswith("date=") and d < skip_before)]
+            found.extend(f"{folder}/{name}"[cut:] for name in files if not name.startswith("."))
         return sorted(found)
 
     def exists(self, path: str) -> bool:
@@ -154,15 +160,18 @@ class ObjectStorage(Storage):
             raise MonitorError(f"{url}: cannot open this history: {_brief(err)}") from err
         self.storage_options = options or None
 
-    def list(self, prefix: str) -> list[str]:
+    def list(self, prefix: str, *, since: str | None = None) -> list[str]:
         """See :meth:`Storage.list`."""
         import obstore
         from obstore.exceptions import BaseError
 
+        base = prefix.rstrip("/")
+        # keys sort by their date partition, so listing after date=<since> prunes
+        offset = f"{base}/date={since}" if since else None
         try:
             return sorted(
                 meta["path"]
-                for batch in obstore.list(self._store, prefix=prefix.rstrip("/") + "/")
+                for batch in obstore.list(self._store, prefix=f"{base}/", offset=offset)
                 for meta in batch
             )
         except (BaseError, OSError) as err:

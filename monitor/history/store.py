@@ -80,6 +80,15 @@ class Records:
         }
 
 
+@dataclass(frozen=True)
+class View:
+    """What several scans share: the records and the committed invocations."""
+
+    records: Records
+    committed: set[str]
+    since: dt.date | None
+
+
 class History:
     """A run history in a local folder or an object-storage prefix."""
 
@@ -149,13 +158,20 @@ class History:
         files = self.live_files(COMMIT_TABLE)
         return max((_day_of(path) for path in files), default=None)
 
-    def scan(self, table: str, *, since: dt.date | None = None) -> pl.LazyFrame:
+    def view(self, *, since: dt.date | None = None) -> View:
+        """The records and committed invocations, read once for several scans."""
+        records = self.records()
+        return View(records, self.committed_ids(since=since, records=records), since)
+
+    def scan(
+        self, table: str, *, since: dt.date | None = None, view: View | None = None
+    ) -> pl.LazyFrame:
         """Committed rows of ``table``, lazily, with its declared schema.
 
         ``since`` prunes whole date partitions before any file is opened.
         """
         table_schema = schema.TABLES[table]
-        files = self.readable_files(table, since=since)
+        files = self.readable_files(table, view or self.view(since=since))
         if not files:
             return pl.LazyFrame(schema=table_schema)
         return pl.scan_parquet(
@@ -179,9 +195,11 @@ class History:
         ]
         return pl.concat(frames, how="diagonal_relaxed") if frames else None
 
-    def committed_ids(self, *, since: dt.date | None = None) -> set[str]:
+    def committed_ids(
+        self, *, since: dt.date | None = None, records: Records | None = None
+    ) -> set[str]:
         """Every committed invocation."""
-        records = self.records()
+        records = records if records is not None else self.records()
         originals = {
             _stem(path)
             for path in self.live_files(COMMIT_TABLE, since=since, records=records)
@@ -189,14 +207,12 @@ class History:
         }
         return originals | records.compacted_ids(COMMIT_TABLE)
 
-    def readable_files(self, table: str, *, since: dt.date | None = None) -> list[str]:
+    def readable_files(self, table: str, view: View) -> list[str]:
         """The files a reader of ``table`` opens: live, and of committed invocations."""
-        records = self.records()
-        files = self.live_files(table, since=since, records=records)
+        files = self.live_files(table, since=view.since, records=view.records)
         if table == COMMIT_TABLE:
             return files
-        committed = self.committed_ids(since=since)
-        return [path for path in files if _is_compacted(path) or _stem(path) in committed]
+        return [path for path in files if _is_compacted(path) or _stem(path) in view.committed]
 
     def live_files(
         self, table: str, *, since: dt.date | None = None, records: Records | None = None
@@ -208,7 +224,8 @@ class History:
         """
         records = records if records is not None else self.records()
         dead = records.dead
-        listed = [p for p in self.storage.list(table) if p.endswith(".parquet")]
+        after = since.isoformat() if since else None
+        listed = [p for p in self.storage.list(table, since=after) if p.endswith(".parquet")]
         live = {
             path
             for path in listed

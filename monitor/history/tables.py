@@ -32,10 +32,12 @@ def read_tables(history: History, *, since: dt.date | None = None) -> Tables:
         raise MonitorError(
             f"{history.root}: no run history here yet; run `dbt-monitor ingest target/` first"
         )
+    view = history.view(since=since)
+    whole = history.view() if since is not None else view
     return Tables(
-        invocations=history.scan("invocations", since=since),
-        node_runs=history.scan("node_runs", since=since),
-        freshness=history.scan("freshness", since=since),
-        nodes=history.scan("nodes"),
-        exposures=history.scan("exposures"),
+        invocations=history.scan("invocations", view=view),
+        node_runs=history.scan("node_runs", view=view),
+        freshness=history.scan("freshness", view=view),
+        nodes=history.scan("nodes", view=whole),
+        exposures=history.scan("exposures", view=whole),
     )

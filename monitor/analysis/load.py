@@ -1,0 +1,47 @@
+"""Read what a check needs from the history: the judged invocations and their lookback."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from monitor.analysis.frames import Frames, invocation_facts, prepare, resolve_invocation
+from monitor.errors import MonitorError
+from monitor.history.store import History
+from monitor.history.tables import read_tables
+
+RECENT_DAYS = 7
+"""How far back ``latest`` is looked for before the whole history is read."""
+
+
+def load_frames(
+    history: History, lookback_days: int, wanted: list[str]
+) -> tuple[Frames, list[str]]:
+    """The detectors' frames and the resolved invocation ids.
+
+    ``latest`` and ids of recent invocations are resolved from the last
+    :data:`RECENT_DAYS` of the history, without opening older files; only the
+    ``lookback_days`` of runs before the earliest wanted invocation are read.
+    """
+    tables = read_tables(history)  # raises when the history is empty
+    newest = history.newest_day()
+    assert newest is not None
+    recent = invocation_facts(
+        history.scan("invocations", since=newest - dt.timedelta(days=RECENT_DAYS))
+    )
+    everything: pl.DataFrame | None = None
+    ids = []
+    for item in wanted:
+        try:
+            ids.append(resolve_invocation(recent, item))
+        except MonitorError:
+            if everything is None:
+                everything = invocation_facts(tables.invocations)
+            ids.append(resolve_invocation(everything, item))
+    facts = recent if everything is None else everything
+    earliest = facts.filter(pl.col("invocation_id").is_in(ids))["started_at"].min()
+    since = None
+    if isinstance(earliest, dt.datetime):
+        since = (earliest - dt.timedelta(days=lookback_days)).date()
+    return prepare(read_tables(history, since=since)), ids
