@@ -6,11 +6,21 @@ from click.testing import CliRunner
 
 from monitor.cli import cli
 
-COMMANDS = sorted(cli.commands)
+CTX = click.Context(cli)
+COMMANDS = cli.list_commands(CTX)
+
+
+def command_named(name: str) -> click.Command:
+    command = cli.get_command(CTX, name)
+    assert command is not None, f"{name} is listed but its module does not define it"
+    return command
 
 
 def test_the_commands_are_registered() -> None:
+    assert all(command_named(name).name == name for name in COMMANDS)
     assert {
+        "compact",
+        "report",
         "ingest",
         "check",
         "runs",
@@ -25,7 +35,7 @@ def test_the_commands_are_registered() -> None:
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_every_command_has_help_with_an_example(name: str) -> None:
-    command = cli.commands[name]
+    command = command_named(name)
     assert command.help and command.help.strip(), f"{name} has no help text"
     result = CliRunner().invoke(cli, [name, "--help"], prog_name="dbt-monitor")
     assert result.exit_code == 0
@@ -36,7 +46,7 @@ def test_every_command_has_help_with_an_example(name: str) -> None:
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_every_option_is_explained(name: str) -> None:
-    command = cli.commands[name]
+    command = command_named(name)
     for param in command.params:
         if isinstance(param, click.Option) and param.name != "help":
             assert param.help, f"{name} {param.opts[0]} has no help text"
