@@ -38,24 +38,15 @@ def _target(frames: Frames, invocation_id: str) -> tuple[dt.datetime, str, pl.Da
     return started_at, str(info["env_key"]), runs
 
 
-def slow_models(frames: Frames, invocation_id: str, config: Config) -> list[Finding]:
-    """Nodes of this invocation that ran far slower than their own recent median."""
-    started_at, env, runs = _target(frames, invocation_id)
-    current = runs.filter(pl.col("invocation_id") == invocation_id)
-    if current.is_empty():
-        return []
-    before = (
-        runs.filter(
-            (pl.col("started_at") < started_at)
-            & (pl.col("env_key") == env)
-            & pl.col("unique_id").is_in(current["unique_id"].implode())
-        )
-        .group_by("unique_id")
-        .agg(pl.col("execution_time").tail(config.slow_baseline_runs).alias("previous"))
-    )
-    scored = (
-        current.join(before, on="unique_id", how="inner")
-        .with_columns(
+def slower_than_baseline(runs: pl.DataFrame, config: Config) -> pl.DataFrame:
+    """The runs far above their baseline, the ``slow_model`` rule in one place.
+
+    ``runs`` has ``execution_time`` and ``previous``, the list of the node's
+    earlier successful execution times; adds ``runs`` (their count),
+    ``median``, ``mad``, ``ratio`` and ``increase``.
+    """
+    return (
+        runs.with_columns(
             pl.col("previous").list.len().alias("runs"),
             pl.col("previous").list.median().alias("median"),
             pl.col("previous")
@@ -74,6 +65,24 @@ def slow_models(frames: Frames, invocation_id: str, config: Config) -> list[Find
             & (pl.col("increase") >= config.slow_mad_factor * MAD_TO_SIGMA * pl.col("mad"))
         )
     )
+
+
+def slow_models(frames: Frames, invocation_id: str, config: Config) -> list[Finding]:
+    """Nodes of this invocation that ran far slower than their own recent median."""
+    started_at, env, runs = _target(frames, invocation_id)
+    current = runs.filter(pl.col("invocation_id") == invocation_id)
+    if current.is_empty():
+        return []
+    before = (
+        runs.filter(
+            (pl.col("started_at") < started_at)
+            & (pl.col("env_key") == env)
+            & pl.col("unique_id").is_in(current["unique_id"].implode())
+        )
+        .group_by("unique_id")
+        .agg(pl.col("execution_time").tail(config.slow_baseline_runs).alias("previous"))
+    )
+    scored = slower_than_baseline(current.join(before, on="unique_id", how="inner"), config)
     findings = []
     for row in scored.iter_rows(named=True):
         severity: Severity = "error" if row["ratio"] >= config.slow_error_ratio else "warn"

@@ -24,7 +24,7 @@ from monitor.analysis.finding import Finding, Severity, sort_findings
 from monitor.analysis.frames import EXECUTABLE, Frames
 from monitor.analysis.health import merge_gaps, missed_runs
 from monitor.analysis.results import FAILING, TEST_TYPES
-from monitor.analysis.timing import MAD_TO_SIGMA, timing_runs
+from monitor.analysis.timing import slower_than_baseline, timing_runs
 from monitor.analysis.words import age, duration, moment, name_of
 
 
@@ -101,27 +101,11 @@ def _slow(
     baselines = runs.rolling(
         index_column="i", period=f"{k}i", offset=f"-{k + 1}i", group_by=["unique_id", "env_key"]
     ).agg(pl.col("execution_time").alias("previous"))
-    scored = (
-        runs.join(baselines, on=["unique_id", "env_key", "i"], how="left")
-        .pipe(_in_window, since, skip)
-        .with_columns(
-            pl.col("previous").list.len().alias("n"),
-            pl.col("previous").list.median().alias("median"),
-            pl.col("previous")
-            .list.eval((pl.element() - pl.element().median()).abs().median())
-            .list.first()
-            .alias("mad"),
-        )
-        .with_columns(
-            (pl.col("execution_time") / pl.col("median").clip(lower_bound=1e-3)).alias("ratio"),
-            (pl.col("execution_time") - pl.col("median")).alias("increase"),
-        )
-        .filter(
-            (pl.col("n") >= config.slow_min_runs)
-            & (pl.col("ratio") >= config.slow_ratio)
-            & (pl.col("increase") >= config.slow_min_increase)
-            & (pl.col("increase") >= config.slow_mad_factor * MAD_TO_SIGMA * pl.col("mad"))
-        )
+    scored = slower_than_baseline(
+        runs.join(baselines, on=["unique_id", "env_key", "i"], how="left").pipe(
+            _in_window, since, skip
+        ),
+        config,
     )
     folded = _folded(
         scored,
