@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,14 +27,7 @@ from pathlib import Path
 from monitor.artifacts.detect import RUN_KINDS, peek_header, read_header
 from monitor.artifacts.invocation import manifest_only
 from monitor.artifacts.load import decode
-from monitor.artifacts.model import (
-    Bundle,
-    CatalogArtifact,
-    Discovery,
-    Header,
-    ManifestArtifact,
-    RunArtifact,
-)
+from monitor.artifacts.model import Bundle, CatalogArtifact, Header, ManifestArtifact, RunArtifact
 from monitor.artifacts.read import read_bytes
 from monitor.errors import MonitorError
 
@@ -83,54 +76,152 @@ class _Ticker:
             self.progress(self.done, self.total)
 
 
+@dataclass(frozen=True)
+class Pending:
+    """One invocation's files, paired but not decoded yet.
+
+    ``run`` is its run_results or sources file (None for a manifest that is
+    an invocation of its own).
+    """
+
+    run: Header | None
+    manifest: Header | None
+    catalog: Header | None
+    marts: dict[str, Path]
+    duplicate_of: Path | None = None
+    """Set on a second copy of an invocation's run file: checked, not ingested."""
+
+    def order(self) -> tuple[str, str]:
+        """Roughly when the invocation ran, then its path (a stable order)."""
+        header = self.run or self.manifest
+        assert header is not None
+        return header.generated_at or "", str(header.path)
+
+
+class Discovery:
+    """What :func:`discover` found: invocations to decode, and the problems met.
+
+    ``errors`` and ``warnings`` are one line each, ``<path>: <problem>``;
+    decoding adds to them.
+    """
+
+    def __init__(self, *, validate: bool = True) -> None:
+        self.pending: list[Pending] = []
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
+        self.validate = validate
+        self.ticker = _Ticker(0, None)
+        self._manifests: OrderedDict[tuple[int, int, int], ManifestArtifact | None] = OrderedDict()
+        self._bundles: list[Bundle] | None = None
+
+    def each(self) -> Iterator[Bundle]:
+        """Decode and yield one bundle at a time, in the order the invocations ran."""
+        for pending in self.pending:
+            bundle = self._decode(pending)
+            self.ticker.tick()
+            if bundle is not None:
+                yield bundle
+
+    @property
+    def bundles(self) -> list[Bundle]:
+        """Every bundle, decoded and sorted by start (all in memory: small inputs, tests)."""
+        if self._bundles is None:
+            self._bundles = sorted(self.each(), key=_started)
+        return self._bundles
+
+    def _decode(self, pending: Pending) -> Bundle | None:
+        manifest = self._manifest(pending.manifest) if pending.manifest else None
+        catalog = None
+        try:
+            if pending.catalog is not None:
+                decoded = decode(pending.catalog, read_bytes(pending.catalog.path))
+                assert isinstance(decoded, CatalogArtifact)
+                catalog = decoded
+            if pending.run is None:
+                return Bundle(manifest_only(manifest), manifest) if manifest else None
+            run = decode(pending.run, read_bytes(pending.run.path), validate=self.validate)
+        except MonitorError as exc:
+            self.errors.append(str(exc))
+            return None
+        assert isinstance(run, RunArtifact)
+        if pending.duplicate_of is not None:
+            self.warnings.append(
+                f"{pending.run.path}: invocation {run.invocation_id} is also in"
+                f" {pending.duplicate_of}; using that one"
+            )
+            return None
+        self.warnings.extend(run.warnings)
+        return Bundle(run, manifest, catalog, pending.marts)
+
+    def _manifest(self, header: Header) -> ManifestArtifact | None:
+        """Decode a manifest once, however many runs share it (a few kept at a time)."""
+        info = header.path.stat()
+        key = (info.st_dev, info.st_ino, info.st_mtime_ns)
+        if key in self._manifests:
+            self._manifests.move_to_end(key)
+            return self._manifests[key]
+        try:
+            decoded = decode(header, read_bytes(header.path))
+        except MonitorError as exc:
+            self.errors.append(str(exc))
+            decoded = None
+        if isinstance(decoded, ManifestArtifact):
+            self.warnings.extend(decoded.warnings)
+        else:
+            decoded = None
+        self._manifests[key] = decoded
+        while len(self._manifests) > MANIFESTS_KEPT:
+            self._manifests.popitem(last=False)
+        return decoded
+
+
+MANIFESTS_KEPT = 4
+"""Decoded manifests kept for runs that share them (nightly folders often do)."""
+
+
 def discover(
     paths: Sequence[Path], progress: Progress | None = None, *, validate: bool = True
 ) -> Discovery:
-    """Find, check, decode and pair every artifact under ``paths``.
+    """Find, check and pair every artifact under ``paths``; decode lazily.
 
-    Problems with single files are collected in :attr:`Discovery.errors`
-    (``<path>: <problem>``), so one bad file never hides the others.
-    ``progress(done, total)`` is called as files are handled. ``validate``
-    also checks each run file against dbt-artifacts-parser's model (a
-    mismatch is a warning); it costs about twice the decode of a large
-    run_results.json.
+    Pairing needs only each file's metadata, so a folder of a thousand runs
+    is paired before anything is decoded, and :meth:`Discovery.each` then
+    decodes one bundle at a time (memory stays flat however many runs there
+    are). Problems with single files are collected in
+    :attr:`Discovery.errors` (``<path>: <problem>``), so one bad file never
+    hides the others. ``progress(done, total)`` is called as files are
+    handled. ``validate`` also checks each run file against
+    dbt-artifacts-parser's model (a mismatch is a warning).
     """
-    found = Discovery()
+    found = Discovery(validate=validate)
     candidates = _candidates(paths, found.errors)
-    ticker = _Ticker(len(candidates), progress)
-    runs: list[RunArtifact] = []
-    sides: list[_Side] = []
-    for candidate in candidates:
-        side = _read(candidate, runs, found.errors, validate=validate)
-        if side is None:
-            ticker.tick()
-        else:
-            sides.append(side)  # ticked once decoded, or once known unused
-    runs = _unique_invocations(runs, found.warnings)
-    manifests, catalogs = _Index(sides, "manifest"), _Index(sides, "catalog")
-    pairs = {id(run): (manifests.pair(run), catalogs.pair(run)) for run in runs}
-    run_ids = {run.invocation_id for run in runs}
-    for side in sides:
-        # a manifest no run file claims is an invocation of its own (dbt parse, ls)
-        if side.header.kind == "manifest" and not side.used:
-            side.used = side.header.invocation_id not in run_ids
-    decoded = _decode_used(sides, found, ticker)
-    for side in sides:
-        artifact = decoded.get(side.header.path)
-        if isinstance(artifact, ManifestArtifact) and not any(
-            pair[0] is side for pair in pairs.values()
-        ):
-            found.bundles.append(Bundle(manifest_only(artifact), artifact))
+    sides = [side for c in candidates if (side := _read(c, found.errors)) is not None]
+    runs, copies = _unique_invocations([s for s in sides if s.header.kind in RUN_KINDS])
+    for copy, original in copies:  # a second copy still gets its file checked
+        found.pending.append(Pending(copy.header, None, None, {}, duplicate_of=original))
+    others = [side for side in sides if side.header.kind not in RUN_KINDS]
+    manifests, catalogs = _Index(others, "manifest"), _Index(others, "catalog")
     marts = _Marts()
     for run in runs:
-        manifest_side, catalog_side = pairs[id(run)]
-        manifest = decoded.get(manifest_side.header.path) if manifest_side else None
-        catalog = decoded.get(catalog_side.header.path) if catalog_side else None
-        assert manifest is None or isinstance(manifest, ManifestArtifact)
-        assert catalog is None or isinstance(catalog, CatalogArtifact)
-        found.bundles.append(Bundle(run, manifest, catalog, marts.beside(run.header.path)))
-        found.warnings.extend(run.warnings)
-    found.bundles.sort(key=_started)
+        found.pending.append(
+            Pending(
+                run.header,
+                manifests.pair(run.header),
+                catalogs.pair(run.header),
+                marts.beside(run.header.path),
+            )
+        )
+    run_ids = {run.header.invocation_id for run in runs}
+    for side in others:
+        # a manifest no run file claims is an invocation of its own (dbt parse, ls)
+        lone = side.header.kind == "manifest" and not side.used
+        if lone and side.header.invocation_id not in run_ids:
+            side.used = True
+            found.pending.append(Pending(None, side.header, None, {}))
+    _report_unused(others, found.errors)
+    found.pending.sort(key=Pending.order)
+    found.ticker = _Ticker(len(candidates), progress)
+    found.ticker.tick(len(candidates) - len(found.pending))
     return found
 
 
@@ -171,42 +262,28 @@ def _walk(root: Path) -> Iterator[Path]:
                 yield Path(folder, name)
 
 
-def _read(
-    candidate: _Candidate, runs: list[RunArtifact], errors: list[str], *, validate: bool
-) -> _Side | None:
-    """Check one file: decode a run file now, keep a manifest or catalog for later.
-
-    A file named like a manifest or catalog is first only peeked at: its
-    metadata is enough to pair it, and it is read whole only if a bundle uses it.
-    """
+def _read(candidate: _Candidate, errors: list[str]) -> _Side | None:
+    """Check one file's metadata (its first bytes when they hold it)."""
     try:
-        if _SIDE_NAME.match(candidate.path.name):
-            peeked = peek_header(candidate.path)
-            if peeked is not None and peeked.kind not in RUN_KINDS:
-                return _Side(peeked, candidate.explicit)
-        header, raw = read_header(candidate.path)
-        if header.kind not in RUN_KINDS:
-            return _Side(header, candidate.explicit)
-        run = decode(header, raw, validate=validate)
+        header = peek_header(candidate.path)
+        if header is None:
+            header, _ = read_header(candidate.path)
     except MonitorError as exc:
         errors.append(str(exc))
         return None
-    assert isinstance(run, RunArtifact)
-    runs.append(run)
-    return None
+    return _Side(header, candidate.explicit)
 
 
-def _unique_invocations(runs: list[RunArtifact], warnings: list[str]) -> list[RunArtifact]:
-    """One run file per invocation_id (a sources.json wins over a run_results.json)."""
-    kept: dict[str, RunArtifact] = {}
-    for run in sorted(runs, key=lambda run: (run.header.kind != "sources", str(run.header.path))):
-        first = kept.setdefault(run.invocation_id, run)
+def _unique_invocations(runs: list[_Side]) -> tuple[list[_Side], list[tuple[_Side, Path]]]:
+    """One run file per invocation_id (a sources.json wins), and the other copies."""
+    kept: dict[str, _Side] = {}
+    copies = []
+    ordered = sorted(runs, key=lambda run: (run.header.kind != "sources", str(run.header.path)))
+    for run in ordered:
+        first = kept.setdefault(run.header.invocation_id or str(run.header.path), run)
         if first is not run:
-            warnings.append(
-                f"{run.header.path}: invocation {run.invocation_id} is also in"
-                f" {first.header.path}; using that one"
-            )
-    return list(kept.values())
+            copies.append((run, first.header.path))
+    return list(kept.values()), copies
 
 
 class _Index:
@@ -221,76 +298,61 @@ class _Index:
                     self.by_id[side.header.invocation_id].append(side)
                 self.by_folder[side.header.path.parent].append(side)
 
-    def pair(self, run: RunArtifact) -> _Side | None:
+    def pair(self, run: Header) -> Header | None:
         """The one that goes with ``run``: same invocation_id, else same folder.
 
         Among several with the same id, the one beside the run; among several
         in the run's folder, the one written closest in time to the run.
         """
-        folder = run.header.path.parent
-        same_id = self.by_id.get(run.header.invocation_id or "", [])
+        folder = run.path.parent
+        same_id = self.by_id.get(run.invocation_id or "", [])
         same_folder = self.by_folder.get(folder, [])
         chosen = None
         if same_id:
             chosen = min(same_id, key=lambda side: (side.header.path.parent != folder, _key(side)))
         elif same_folder:
             chosen = min(same_folder, key=lambda side: (_gap(run, side.header), _key(side)))
-        if chosen is not None:
-            chosen.used = True
-        return chosen
+        if chosen is None:
+            return None
+        chosen.used = True
+        return chosen.header
 
 
 def _key(side: _Side) -> str:
     return str(side.header.path)
 
 
-def _gap(run: RunArtifact, header: Header) -> float:
-    """Seconds between a run and a manifest written near it (unknown: far)."""
-    started = run.invocation["started_at"][0]
-    try:
-        written = dt.datetime.fromisoformat(header.generated_at or "")
-    except ValueError:
+def _gap(run: Header, header: Header) -> float:
+    """Seconds between a run file and a manifest written near it (unknown: far)."""
+    written, ran = _moment(header), _moment(run)
+    if written is None or ran is None:
         return float("inf")
-    if written.tzinfo is None:
-        written = written.replace(tzinfo=dt.UTC)
-    return (
-        abs((written - started).total_seconds())
-        if isinstance(started, dt.datetime)
-        else float("inf")
-    )
+    return abs((written - ran).total_seconds())
 
 
-def _decode_used(
-    sides: list[_Side], found: Discovery, ticker: _Ticker
-) -> dict[Path, ManifestArtifact | CatalogArtifact]:
-    """Decode each manifest and catalog a bundle uses, once; report the others."""
-    decoded: dict[Path, ManifestArtifact | CatalogArtifact] = {}
-    unused = [side for side in sides if not side.used]
-    for side in unused:
-        if side.explicit and side.header.kind == "catalog":
-            found.errors.append(
+def _moment(header: Header) -> dt.datetime | None:
+    try:
+        when = dt.datetime.fromisoformat(header.generated_at or "")
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def _report_unused(sides: list[_Side], errors: list[str]) -> None:
+    """A manifest or catalog named on the command line that nothing uses is an error."""
+    for side in sides:
+        if side.used or not side.explicit:
+            continue
+        if side.header.kind == "catalog":
+            errors.append(
                 f"{side.header.path}: a catalog.json needs the run_results.json of its"
                 " `dbt docs generate` beside it"
             )
-        elif side.explicit:
-            found.errors.append(
+        else:
+            errors.append(
                 f"{side.header.path}: invocation {side.header.invocation_id} already has"
                 " the manifest beside its run file"
             )
-    ticker.tick(len(unused))
-    for side in sides:
-        if not side.used:
-            continue
-        try:
-            artifact = decode(side.header, read_bytes(side.header.path))
-        except MonitorError as exc:
-            found.errors.append(str(exc))
-        else:
-            assert isinstance(artifact, ManifestArtifact | CatalogArtifact)
-            decoded[side.header.path] = artifact
-            found.warnings.extend(artifact.warnings)
-        ticker.tick()
-    return decoded
 
 
 class _Marts:

@@ -100,16 +100,3 @@ class Bundle:
     manifest: ManifestArtifact | None = None
     catalog: CatalogArtifact | None = None
     marts: dict[str, Path] = field(default_factory=dict)
-
-
-@dataclass
-class Discovery:
-    """What :func:`monitor.artifacts.discover.discover` found under some paths.
-
-    ``bundles`` are sorted by when the invocation started. ``errors`` and
-    ``warnings`` are one line each, ``<path>: <problem>``.
-    """
-
-    bundles: list[Bundle] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)

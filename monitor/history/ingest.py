@@ -84,14 +84,15 @@ def ingest(
     """Decode every artifact under ``paths`` and add the new invocations to ``history``."""
     now = now or dt.datetime.now(dt.UTC)
     found = discover(paths, progress=progress)
-    report = IngestReport(errors=list(found.errors), warnings=list(found.warnings))
+    report = IngestReport()
     ci = labels_mod.ci_labels(environ or {})
     nodes = _NodeIndex(history, "nodes")
     exposures = _NodeIndex(history, "exposures")
-    for bundle in found.bundles:
+    for bundle in found.each():  # decoded one at a time: memory stays flat
         report.invocations.append(
             _ingest_bundle(bundle, history, nodes, exposures, ci, dict(user_labels or {}), now)
         )
+    report.errors, report.warnings = list(found.errors), list(found.warnings)
     return report
 
 

@@ -241,10 +241,11 @@ def test_each_manifest_is_decoded_once_and_only_when_used(
 
     monkeypatch.setattr(discover_module, "decode", counting)
     found = discover([tmp_path])
+    assert decoded == []  # pairing reads metadata only; decoding waits for the bundles
+    assert len(found.bundles) == 2  # the lone manifest is an invocation of its own
     assert found.errors == []
     assert sorted(path for path in decoded if path.name.startswith("manifest")) == [shared, lone]
     assert len(_runs(found)) == 1
-    assert len(found.bundles) == 2  # the lone manifest is an invocation of its own
     assert found.warnings == [
         f"{tmp_path / 'r2' / 'run_results.json.gz'}: invocation inv-1 is also in "
         f"{tmp_path / 'r1' / 'run_results.json'}; using that one"
@@ -258,7 +259,8 @@ def test_progress_counts_every_file(tmp_path: Path) -> None:
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / "run_results.json").write_text("")
     calls: list[tuple[int, int]] = []
-    discover([tmp_path], progress=lambda done, total: calls.append((done, total)))
+    found = discover([tmp_path], progress=lambda done, total: calls.append((done, total)))
+    assert len(found.bundles) == 2
     assert calls[0] == (0, 4)
     assert calls[-1] == (4, 4)
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)
