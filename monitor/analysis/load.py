@@ -24,9 +24,10 @@ def load_frames(
     :data:`RECENT_DAYS` of the history, without opening older files; only the
     ``lookback_days`` of runs before the earliest wanted invocation are read.
     """
-    tables = read_tables(history)  # raises when the history is empty
     newest = history.newest_day()
-    assert newest is not None
+    if newest is None:
+        read_tables(history)  # says the history is empty, and what to do
+        raise AssertionError("unreachable")
     recent = invocation_facts(
         history.scan("invocations", since=newest - dt.timedelta(days=RECENT_DAYS))
     )
@@ -37,7 +38,7 @@ def load_frames(
             ids.append(resolve_invocation(recent, item))
         except MonitorError:
             if everything is None:
-                everything = invocation_facts(tables.invocations)
+                everything = invocation_facts(history.scan("invocations"))
             ids.append(resolve_invocation(everything, item))
     facts = recent if everything is None else everything
     earliest = facts.filter(pl.col("invocation_id").is_in(ids))["started_at"].min()

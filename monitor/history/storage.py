@@ -10,6 +10,7 @@ obstore; credentials come from the usual environment variables
 
 from __future__ import annotations
 
+import builtins
 import os
 import uuid
 from abc import ABC, abstractmethod
@@ -38,6 +39,10 @@ class Storage(ABC):
         ``since`` (``YYYY-MM-DD``) skips ``date=`` partitions before it without
         listing them.
         """
+
+    @abstractmethod
+    def partitions(self, prefix: str) -> builtins.list[str]:
+        """The ``date=…`` folder names right under ``prefix`` (no files listed)."""
 
     @abstractmethod
     def exists(self, path: str) -> bool:
@@ -94,6 +99,13 @@ class LocalStorage(Storage):
                 dirs[:] = [d for d in dirs if not (d.startswith("date=") and d < skip_before)]
             found.extend(f"{folder}/{name}"[cut:] for name in files if not name.startswith("."))
         return sorted(found)
+
+    def partitions(self, prefix: str) -> builtins.list[str]:
+        """See :meth:`Storage.partitions`."""
+        base = self.root / prefix
+        if not base.is_dir():
+            return []
+        return sorted(entry.name for entry in base.iterdir() if entry.name.startswith("date="))
 
     def exists(self, path: str) -> bool:
         """See :meth:`Storage.exists`."""
@@ -176,6 +188,18 @@ class ObjectStorage(Storage):
             )
         except (BaseError, OSError) as err:
             raise MonitorError(f"{self.location}: cannot list {prefix}: {_brief(err)}") from err
+
+    def partitions(self, prefix: str) -> builtins.list[str]:
+        """See :meth:`Storage.partitions`."""
+        import obstore
+        from obstore.exceptions import BaseError
+
+        try:
+            listed = obstore.list_with_delimiter(self._store, prefix=f"{prefix.rstrip('/')}/")
+        except (BaseError, OSError) as err:
+            raise MonitorError(f"{self.location}: cannot list {prefix}: {_brief(err)}") from err
+        names = [folder.rstrip("/").rsplit("/", 1)[-1] for folder in listed["common_prefixes"]]
+        return sorted(name for name in names if name.startswith("date="))
 
     def exists(self, path: str) -> bool:
         """See :meth:`Storage.exists`."""

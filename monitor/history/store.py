@@ -26,7 +26,7 @@ import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import polars as pl
 
@@ -154,9 +154,19 @@ class History:
         return not self.live_files(COMMIT_TABLE)
 
     def newest_day(self) -> dt.date | None:
-        """The newest date partition holding a committed invocation (None when empty)."""
-        files = self.live_files(COMMIT_TABLE)
-        return max((_day_of(path) for path in files), default=None)
+        """The newest date partition holding a committed invocation (None when empty).
+
+        Walks the partitions from the newest down, listing files of the last
+        ones only, so a long history is not listed whole.
+        """
+        records = self.records()
+        days = {name.removeprefix("date=") for name in self.storage.partitions(COMMIT_TABLE)}
+        days |= {entry.day for entry in records.entries.values() if entry.table == COMMIT_TABLE}
+        for day in sorted(days, reverse=True):
+            since = dt.date.fromisoformat(day)
+            if self.live_files(COMMIT_TABLE, since=since, records=records):
+                return since
+        return None
 
     def view(self, *, since: dt.date | None = None) -> View:
         """The records and committed invocations, read once for several scans."""
@@ -270,22 +280,23 @@ def _parquet(frame: pl.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
+# Plain string slicing: these run for every file of a long history.
+
+
 def _stem(path: str) -> str:
-    return PurePosixPath(path).stem
+    return path.rsplit("/", 1)[-1].removesuffix(".parquet")
 
 
 def _is_compacted(path: str) -> bool:
-    return PurePosixPath(path).name.startswith(COMPACTED)
+    return path.rsplit("/", 1)[-1].startswith(COMPACTED)
 
 
 def _day_of(path: str) -> dt.date:
-    for part in PurePosixPath(path).parts:
-        if part.startswith("date="):
-            try:
-                return dt.date.fromisoformat(part.removeprefix("date="))
-            except ValueError:
-                break
-    raise MonitorError(f"{path}: not in a date partition (expected date=YYYY-MM-DD)")
+    start = path.find("/date=")
+    try:
+        return dt.date.fromisoformat(path[start + 6 : start + 16])
+    except ValueError:
+        raise MonitorError(f"{path}: not in a date partition (expected date=YYYY-MM-DD)") from None
 
 
 def write_records(
