@@ -110,7 +110,7 @@ NODES = pl.Schema(
         "unique_id": pl.String(),
         # dbt's checksum of the node's file (None where dbt gives none, e.g. sources)
         "checksum": pl.String(),
-        # our hash of every attribute below: one row per node *version*
+        # our hash of every attribute below; a row each time a version takes effect
         "version": pl.String(),
         "first_seen_invocation": pl.String(),
         "first_seen_at": TS,

@@ -96,10 +96,10 @@ def prepare(tables: Tables) -> Frames:
 
 
 def _versions(frame: pl.LazyFrame) -> pl.DataFrame:
-    """One row per node version, at its earliest sighting (concurrent writers may repeat one)."""
+    """One row per sighting of a node version (concurrent writers may repeat one)."""
     return (
         frame.sort("first_seen_at")
-        .unique(["unique_id", "version"], keep="first", maintain_order=True)
+        .unique(["unique_id", "version", "first_seen_at"], keep="first", maintain_order=True)
         .collect()
     )
 

@@ -515,10 +515,10 @@ def sql_command(
 
 
 def _versions(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per node version, at its earliest sighting; ``is_latest`` marks the newest."""
+    """One row per sighting of a node version; ``is_latest`` marks the one in effect now."""
     return (
         frame.sort("first_seen_at")
-        .unique(["unique_id", "version"], keep="first", maintain_order=True)
+        .unique(["unique_id", "version", "first_seen_at"], keep="first", maintain_order=True)
         .with_columns(
             (pl.int_range(pl.len()).over("unique_id") == pl.len().over("unique_id") - 1).alias(
                 "is_latest"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,28 +46,39 @@ class IngestReport:
 
 
 class _NodeIndex:
-    """The (unique_id, version) pairs already stored, with their first sighting."""
+    """When each node version was seen taking effect (its sightings), per node.
+
+    A version is stored again only when it is not already the one in effect
+    at that moment: unchanged nodes add nothing run after run, and a version
+    that comes back (a pull request's edit, then the nightly run of main) is
+    recorded again, so it is current again from then on.
+    """
 
     def __init__(self, history: History, table: str) -> None:
         seen = (
             history.scan(table)
-            .group_by("unique_id", "version")
-            .agg(pl.col("first_seen_at").min())
+            .select("unique_id", "first_seen_at", "version")
+            .unique()
+            .sort("first_seen_at")
             .collect()
         )
-        self.first_seen: dict[tuple[str, str], dt.datetime] = {
-            (uid, version): when for uid, version, when in seen.iter_rows()
-        }
+        self.sightings: dict[str, list[tuple[dt.datetime, str]]] = defaultdict(list)
+        for uid, when, version in seen.iter_rows():
+            self.sightings[uid].append((when, version))
+
+    def in_effect(self, unique_id: str, at: dt.datetime) -> str | None:
+        """The version of ``unique_id`` in effect at ``at`` (None before its first sighting)."""
+        seen = self.sightings.get(unique_id, [])
+        index = bisect.bisect_right(seen, at, key=lambda sighting: sighting[0])
+        return seen[index - 1][1] if index else None
 
     def new_rows(self, frame: pl.DataFrame, invocation_id: str, at: dt.datetime) -> pl.DataFrame:
-        """Rows of ``frame`` not stored yet, or stored with a later first sighting."""
-        keep = [
-            (key := (uid, version)) not in self.first_seen or at < self.first_seen[key]
-            for uid, version in frame.select("unique_id", "version").iter_rows()
-        ]
+        """Rows of ``frame`` whose version is not the one in effect at ``at``."""
+        pairs = frame.select("unique_id", "version").iter_rows()
+        keep = [self.in_effect(uid, at) != version for uid, version in pairs]
         fresh = frame.filter(pl.Series(keep, dtype=pl.Boolean))
         for uid, version in fresh.select("unique_id", "version").iter_rows():
-            self.first_seen[(uid, version)] = at
+            bisect.insort(self.sightings[uid], (at, version))
         return fresh.with_columns(
             pl.lit(invocation_id).alias("first_seen_invocation"),
             pl.lit(at).cast(pl.Datetime("us", "UTC")).alias("first_seen_at"),

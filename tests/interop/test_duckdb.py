@@ -25,8 +25,8 @@ KEYS = {
     "invocations": ["invocation_id"],
     "node_runs": ["invocation_id", "unique_id"],
     "freshness": ["invocation_id", "unique_id"],
-    "nodes": ["unique_id", "version"],
-    "exposures": ["unique_id", "version"],
+    "nodes": ["unique_id", "version", "first_seen_at"],
+    "exposures": ["unique_id", "version", "first_seen_at"],
     "catalog": ["invocation_id", "unique_id"],
 }
 """What identifies a row of each table (checked unique below)."""
