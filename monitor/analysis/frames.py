@@ -90,17 +90,25 @@ def prepare(tables: Tables) -> Frames:
         invocations=invocations,
         node_runs=node_runs,
         freshness=freshness,
-        nodes=_versions(tables.nodes),
-        exposures=_versions(tables.exposures),
+        nodes=versions(tables.nodes).collect(),
+        exposures=versions(tables.exposures).collect(),
     )
 
 
-def _versions(frame: pl.LazyFrame) -> pl.DataFrame:
-    """One row per sighting of a node version (concurrent writers may repeat one)."""
+def versions(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per sighting of a node version, oldest first.
+
+    ``is_latest`` marks the one in effect now; concurrent writers may have
+    stored a sighting twice, kept once here.
+    """
     return (
         frame.sort("first_seen_at")
         .unique(["unique_id", "version", "first_seen_at"], keep="first", maintain_order=True)
-        .collect()
+        .with_columns(
+            (pl.int_range(pl.len()).over("unique_id") == pl.len().over("unique_id") - 1).alias(
+                "is_latest"
+            )
+        )
     )
 
 

@@ -16,7 +16,7 @@ import click
 import polars as pl
 
 from monitor.analysis.config import Config, load_config
-from monitor.analysis.frames import prepare
+from monitor.analysis.frames import prepare, versions
 from monitor.analysis.queries.failures import failures
 from monitor.analysis.queries.findings_table import (
     Progress,
@@ -500,8 +500,8 @@ def sql_command(
         "invocations": invocations,
         "node_runs": tables.node_runs.join(in_window, on="invocation_id", how="semi"),
         "freshness": tables.freshness.join(in_window, on="invocation_id", how="semi"),
-        "nodes": _versions(tables.nodes),
-        "exposures": _versions(tables.exposures),
+        "nodes": versions(tables.nodes),
+        "exposures": versions(tables.exposures),
     }
 
     def findings() -> pl.DataFrame:
@@ -512,16 +512,3 @@ def sql_command(
             return findings_table(prepare(judged), config, wanted, progress=progress)
 
     echo_frame(run_sql(query, frames, findings), output_format)
-
-
-def _versions(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per sighting of a node version; ``is_latest`` marks the one in effect now."""
-    return (
-        frame.sort("first_seen_at")
-        .unique(["unique_id", "version", "first_seen_at"], keep="first", maintain_order=True)
-        .with_columns(
-            (pl.int_range(pl.len()).over("unique_id") == pl.len().over("unique_id") - 1).alias(
-                "is_latest"
-            )
-        )
-    )

@@ -85,8 +85,15 @@ class View:
     """What several scans share: the records and the committed invocations."""
 
     records: Records
-    committed: set[str]
+    markers: list[str]
+    """The live ``invocations`` files (listed once: they also give ``committed``)."""
     since: dt.date | None
+
+    @property
+    def committed(self) -> set[str]:
+        """Every committed invocation in the view."""
+        originals = {_stem(path) for path in self.markers if not _is_compacted(path)}
+        return originals | self.records.compacted_ids(COMMIT_TABLE)
 
 
 class History:
@@ -151,7 +158,7 @@ class History:
 
     def is_empty(self) -> bool:
         """True when no invocation has been committed yet."""
-        return not self.live_files(COMMIT_TABLE)
+        return self.newest_day() is None
 
     def newest_day(self) -> dt.date | None:
         """The newest date partition holding a committed invocation (None when empty).
@@ -171,7 +178,8 @@ class History:
     def view(self, *, since: dt.date | None = None) -> View:
         """The records and committed invocations, read once for several scans."""
         records = self.records()
-        return View(records, self.committed_ids(since=since, records=records), since)
+        markers = self.live_files(COMMIT_TABLE, since=since, records=records)
+        return View(records, markers, since)
 
     def scan(
         self, table: str, *, since: dt.date | None = None, view: View | None = None
@@ -210,19 +218,16 @@ class History:
     ) -> set[str]:
         """Every committed invocation."""
         records = records if records is not None else self.records()
-        originals = {
-            _stem(path)
-            for path in self.live_files(COMMIT_TABLE, since=since, records=records)
-            if not _is_compacted(path)
-        }
-        return originals | records.compacted_ids(COMMIT_TABLE)
+        markers = self.live_files(COMMIT_TABLE, since=since, records=records)
+        return View(records, markers, since).committed
 
     def readable_files(self, table: str, view: View) -> list[str]:
         """The files a reader of ``table`` opens: live, and of committed invocations."""
-        files = self.live_files(table, since=view.since, records=view.records)
         if table == COMMIT_TABLE:
-            return files
-        return [path for path in files if _is_compacted(path) or _stem(path) in view.committed]
+            return view.markers
+        committed = view.committed
+        files = self.live_files(table, since=view.since, records=view.records)
+        return [path for path in files if _is_compacted(path) or _stem(path) in committed]
 
     def live_files(
         self, table: str, *, since: dt.date | None = None, records: Records | None = None
