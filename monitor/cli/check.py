@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
 from monitor.analysis.check import CheckResult, check
-from monitor.analysis.config import FAIL_ON, Config, config_from_dict, load_config
+from monitor.analysis.config import FAIL_ON, Config, load_config
 from monitor.analysis.load import load_frames
 from monitor.cli import cli
 from monitor.cli.options import P, R, history_option, user_errors, write_text
@@ -95,14 +95,7 @@ def check_command(
 def load_check_config(path: Path | None, fail_on: str | None) -> Config:
     """The configuration file's settings, with ``--fail-on`` on top."""
     config = load_config(explicit=path)
-    if fail_on is None:
-        return config
-    return config_from_dict({**_overrides(config), "fail_on": fail_on}, source="--fail-on")
-
-
-def _overrides(config: Config) -> dict[str, Any]:
-    defaults = Config()
-    return {name: value for name, value in vars(config).items() if value != getattr(defaults, name)}
+    return config if fail_on is None else dataclasses.replace(config, fail_on=fail_on)
 
 
 def emit_check(results: list[CheckResult], output_format: str, output: Path | None) -> int:
