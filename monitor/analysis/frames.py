@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from monitor.analysis.jobs import job, job_name
 from monitor.errors import MonitorError
 from monitor.history.tables import Tables
 
@@ -60,6 +61,8 @@ def invocation_facts(invocations: pl.LazyFrame) -> pl.DataFrame:
         invocations.unique("invocation_id", keep="first")
         .with_columns(
             env_key(),
+            job_name(),
+            job(),
             (~pl.col("command").is_in(list(COMPILE_ONLY)) & (pl.col("n_results") > 0)).alias(
                 "executes"
             ),

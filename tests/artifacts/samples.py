@@ -1,21 +1,51 @@
 """Where the real artifacts live, and small hand-written artifacts for the tests.
 
-The corpus (``../shared/artifacts-corpus`` beside the repository) and the
-recorded runs (``fixtures/runs``) may be absent: tests that need them skip.
+The corpus is vendored in ``fixtures/corpus`` (gzipped; see its README) and
+unpacked once per machine into a temporary folder, so tests read plain
+``.json`` files laid out as ``<artifact>/<schema version>/<project>/<file>``.
 """
 
 from __future__ import annotations
 
 import copy
 import gzip
+import hashlib
 import json
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO.parent / "shared" / "artifacts-corpus"
+VENDORED = REPO / "fixtures" / "corpus"
+
+
+def _unpack(vendored: Path) -> Path:
+    """Unpack the gzipped corpus once into a folder named for its content."""
+    files = sorted(vendored.rglob("*.json.gz"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path.relative_to(vendored)).encode())
+        digest.update(path.read_bytes())
+    target = Path(tempfile.gettempdir()) / f"dbt-monitor-corpus-{digest.hexdigest()[:16]}"
+    if (target / ".complete").is_file():
+        return target
+    staging = Path(tempfile.mkdtemp(prefix="dbt-monitor-corpus-"))
+    for path in files:
+        out = staging / path.relative_to(vendored).with_suffix("")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(gzip.decompress(path.read_bytes()))
+    (staging / ".complete").touch()
+    try:
+        staging.rename(target)
+    except OSError:  # another test process unpacked it first
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+CORPUS = _unpack(VENDORED)
 RUNS = REPO / "fixtures" / "runs"
 
 SCHEMA = "https://schemas.getdbt.com/dbt/{slug}/v{version}.json"

@@ -11,12 +11,10 @@ from click.testing import CliRunner
 
 from monitor.cli import cli
 from monitor.history.store import History
+from tests.artifacts.samples import CORPUS
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO.parent / "shared" / "artifacts-corpus"
 RUN_RESULTS = CORPUS / "run_results" / "v6" / "jaffle_shop" / "run_results_1.11.json"
-
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/artifacts-corpus is absent")
 
 
 def invoke(*args: str) -> tuple[int, str, str]:

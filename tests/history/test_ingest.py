@@ -17,9 +17,9 @@ import pytest
 from benchmarks.generate import generate
 from monitor.history.ingest import ingest
 from monitor.history.store import History
+from tests.artifacts.samples import CORPUS
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO.parent / "shared" / "artifacts-corpus"
 NIGHTS = 30
 
 
@@ -146,9 +146,6 @@ def test_two_concurrent_ingests_both_land(runs: Path, tmp_path: Path) -> None:
     assert assert_consistent(History(history)) == 2 * NIGHTS
 
 
-@pytest.mark.skipif(
-    not CORPUS.is_dir(), reason="../shared/artifacts-corpus is not beside this checkout"
-)
 def test_every_corpus_run_ingests(tmp_path: Path) -> None:
     history = History(tmp_path / "h")
     report = ingest([CORPUS], history)
