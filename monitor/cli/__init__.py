@@ -17,6 +17,7 @@ COMMANDS = {
     "check": "check",
     "report": "report",
     "compact": "compact",
+    "exec": "exec",
     "runs": "queries",
     "slowest": "queries",
     "failures": "queries",
