@@ -20,6 +20,7 @@ COMMANDS = {
     "check": "check",
     "report": "report",
     "compact": "compact",
+    "exec": "exec",
     "runs": "queries",
     "slowest": "queries",
     "failures": "queries",
