@@ -33,6 +33,7 @@ from monitor.artifacts.manifest_fields import (
     meta_json,
     owner,
     project_name,
+    raw_code,
     strings,
     test_column,
     test_name,
@@ -58,6 +59,7 @@ class _Metadata(msgspec.Struct, gc=False):
     project_name: Any = None
     project_id: Any = None
     adapter_type: Any = None
+    adapter_version: Any = None
 
 
 class _Manifest(msgspec.Struct, gc=False):
@@ -86,6 +88,7 @@ def decode_manifest(header: Header, raw: bytes) -> ManifestArtifact:
         project_name=coerce.text(doc.metadata.project_name) or project_name(project_id, packages),
         project_id=project_id,
         adapter_type=coerce.text(doc.metadata.adapter_type),
+        adapter_version=coerce.text(doc.metadata.adapter_version),
         nodes=_nodes_frame(nodes, groups),
         exposures=_exposures_frame(list((doc.exposures or {}).values())),
     )
@@ -125,7 +128,10 @@ NODE_ATTRIBUTES = (
     "warn_after",
     "error_after",
 )
-"""The NODES columns read from the manifest, in the order they are hashed."""
+"""The NODES columns read from the manifest, in the order they are hashed.
+
+``raw_code`` is read too but not hashed: ``checksum`` already changes with
+it, and hashing it would give every stored node a new version."""
 
 EXPOSURE_ATTRIBUTES = (
     "unique_id",
@@ -171,8 +177,8 @@ def _nodes_frame(nodes: list[Node], groups: dict[Any, str | None]) -> pl.DataFra
             warn_after,
             error_after,
         )
-        rows.append((*attrs, version_hash(attrs)))
-    return _frame((*NODE_ATTRIBUTES, "version"), rows, schema.NODES)
+        rows.append((*attrs, version_hash(attrs), raw_code(node)))
+    return _frame((*NODE_ATTRIBUTES, "version", "raw_code"), rows, schema.NODES)
 
 
 def _exposures_frame(exposures: list[_Exposure]) -> pl.DataFrame:
