@@ -1,4 +1,4 @@
-"""Decode manifest.json (v1–v12) into NODES and EXPOSURES frames, leanly.
+"""Decode manifest.json (v1–v12, dbt Fusion's v20) into NODES and EXPOSURES frames, leanly.
 
 A manifest is mostly SQL, macros, docs and column specs that the history does
 not keep. msgspec decodes only the fields below, skipping everything else
@@ -20,7 +20,7 @@ import msgspec
 import polars as pl
 
 from monitor import schema
-from monitor.artifacts import coerce
+from monitor.artifacts import coerce, fusion
 from monitor.artifacts.detect import describe
 from monitor.artifacts.manifest_fields import (
     DependsOn,
@@ -91,6 +91,7 @@ def decode_manifest(header: Header, raw: bytes) -> ManifestArtifact:
         adapter_version=coerce.text(doc.metadata.adapter_version),
         nodes=_nodes_frame(nodes, groups),
         exposures=_exposures_frame(list((doc.exposures or {}).values())),
+        warnings=(fusion.manifest_warning(header, raw),) if fusion.is_fusion(header) else (),
     )
 
 

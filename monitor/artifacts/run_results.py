@@ -1,4 +1,4 @@
-"""Decode run_results.json (v1–v6) into an invocation row and NODE_RUNS rows.
+"""Decode run_results.json (v1–v6, and dbt Fusion's) into an invocation row and NODE_RUNS rows.
 
 msgspec reads only the fields below and skips the rest (compiled SQL, batch
 results, whatever a newer dbt adds). dbt-artifacts-parser is the authority on
@@ -16,7 +16,7 @@ import msgspec
 import polars as pl
 
 from monitor import schema
-from monitor.artifacts import coerce
+from monitor.artifacts import coerce, fusion
 from monitor.artifacts.args import parse_args
 from monitor.artifacts.detect import describe
 from monitor.artifacts.invocation import Facts, invocation_frame, invocation_id
@@ -85,7 +85,10 @@ def decode_run_results(header: Header, raw: bytes, *, validate: bool = True) -> 
     codes = [_code(result) for result in results]
     node_runs = _node_runs(invocation_id(header, raw), results, statuses, compiles, executes, codes)
     code = compiled_code(node_runs, codes)
-    warning = schema_warning(header, raw) if validate else None
+    if fusion.is_fusion(header):
+        warning = fusion.run_results_warning(header, results)
+    else:
+        warning = schema_warning(header, raw) if validate else None
     return RunArtifact(header, invocation, node_runs, (warning,) if warning else (), code)
 
 
