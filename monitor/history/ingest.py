@@ -14,7 +14,9 @@ import polars as pl
 
 from monitor.artifacts.discover import discover
 from monitor.artifacts.model import Bundle, ManifestArtifact
+from monitor.errors import MonitorError
 from monitor.history import labels as labels_mod
+from monitor.history import names
 from monitor.history.store import History
 
 Outcome = Literal["added", "present"]
@@ -94,18 +96,32 @@ def ingest(
     now: dt.datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> IngestReport:
-    """Decode every artifact under ``paths`` and add the new invocations to ``history``."""
+    """Decode every artifact under ``paths`` and add what the history lacks.
+
+    Each part of an invocation (its run_results or sources, its manifest, its
+    catalog) is stored once: a part that arrives later completes the
+    invocation, a part already stored is "present".
+    """
     now = now or dt.datetime.now(dt.UTC)
     found = discover(paths, progress=progress)
     report = IngestReport()
     ci = labels_mod.ci_labels(environ or {})
     nodes = _NodeIndex(history, "nodes")
     exposures = _NodeIndex(history, "exposures")
+    errors: list[str] = []
     for bundle in found.each():  # decoded one at a time: memory stays flat
+        try:
+            names.check_id(bundle.run.invocation_id)
+        except MonitorError as err:
+            errors.append(f"{bundle.run.header.path}: {err}")
+            continue
         report.invocations.append(
-            _ingest_bundle(bundle, history, nodes, exposures, ci, dict(user_labels or {}), now)
+            _ingest_bundle(
+                bundle, history, nodes, exposures, ci, dict(user_labels or {}), now, report
+            )
         )
-    report.errors, report.warnings = list(found.errors), list(found.warnings)
+    report.errors = [*found.errors, *errors]
+    report.warnings = [*found.warnings, *report.warnings]
     return report
 
 
@@ -117,6 +133,7 @@ def _ingest_bundle(
     ci: Mapping[str, str],
     user_labels: Mapping[str, str],
     now: dt.datetime,
+    report: IngestReport,
 ) -> Ingested:
     run = bundle.run
     invocation_id = run.invocation_id
@@ -127,25 +144,40 @@ def _ingest_bundle(
     done = Ingested(
         invocation_id, "present", started_at, command, run.results.height, run.header.path
     )
-    if history.has_invocation(invocation_id, day):
-        return done
-    recent_ci = ci if abs(now - started_at) <= labels_mod.CI_RECENT else {}
-    tables = {
-        "invocations": _invocation_row(bundle, recent_ci, user_labels, now),
-        "node_runs" if run.header.kind == "run_results" else "freshness": run.results,
-    }
-    if run.code is not None:
-        tables["compiled_code"] = run.code
+    offered = {"run"} if run.header.kind in ("run_results", "sources") else set()
+    tables = {}
     if bundle.manifest is not None:
+        offered.add("manifest")
+        # learned even when the manifest is already stored: node versions then
+        # come out the same whatever order (or however many processes) ingest
         tables["nodes"] = nodes.new_rows(bundle.manifest.nodes, invocation_id, started_at)
         tables["exposures"] = exposures.new_rows(
             bundle.manifest.exposures, invocation_id, started_at
         )
     if bundle.catalog is not None:
+        offered.add("catalog")
         tables["catalog"] = bundle.catalog.stats.with_columns(
             pl.lit(invocation_id).alias("invocation_id")
         )
-    history.write_invocation(day, invocation_id, tables, bundle.marts)
+    stored = history.committed_parts(invocation_id, day)
+    new = tuple(p for p in names.PARTS if p in offered and not names.covers(stored, p))
+    if not new:
+        return done
+    recent_ci = ci if abs(now - started_at) <= labels_mod.CI_RECENT else {}
+    tables["invocations"] = _invocation_row(bundle, recent_ci, user_labels, now)
+    tables["node_runs" if run.header.kind == "run_results" else "freshness"] = run.results
+    if run.code is not None:
+        tables["compiled_code"] = run.code
+    marts = {}
+    for name, path in bundle.marts.items():
+        if names.mart_name_ok(name):
+            marts[name] = path
+        else:
+            report.warnings.append(
+                f"{path}: {name!r} cannot name a mart (letters, digits, _ and - only); not stored"
+            )
+    if not history.write_invocation(day, invocation_id, tables, marts, parts=new):
+        return done  # another process committed these parts first
     return Ingested(
         invocation_id, "added", started_at, command, run.results.height, run.header.path
     )
@@ -170,7 +202,6 @@ def _invocation_row(
             "project_name": manifest.project_name,
             "project_id": manifest.project_id,
             "adapter_type": manifest.adapter_type,
-            "adapter_version": manifest.adapter_version,
         }
     return row.with_columns(
         pl.Series(name, [value], dtype=row.schema[name]) for name, value in updates.items()

@@ -64,6 +64,10 @@ class Storage(ABC):
     def source(self, path: str) -> str:
         """What Polars opens to read ``path``."""
 
+    def remove_empty_folders(self) -> int:
+        """Remove partition folders left empty (object stores have none); how many."""
+        return 0
+
 
 def open_storage(location: str | Path) -> Storage:
     """The storage for a ``--history`` value: a folder, or a URL like ``s3://bucket/prefix``."""
@@ -144,6 +148,20 @@ class LocalStorage(Storage):
     def source(self, path: str) -> str:
         """See :meth:`Storage.source`."""
         return str(self.root / path)
+
+    def remove_empty_folders(self) -> int:
+        """See :meth:`Storage.remove_empty_folders`."""
+        removed = 0
+        for folder, _dirs, files in os.walk(self.root, topdown=False):
+            path = Path(folder)
+            if not path.name.startswith("date=") or files:
+                continue
+            try:
+                path.rmdir()  # fails when not empty (a writer just arrived)
+            except OSError:
+                continue  # not empty after all (a writer just arrived), or not ours
+            removed += 1
+        return removed
 
 
 class ObjectStorage(Storage):
@@ -248,3 +266,58 @@ def _brief(err: BaseException) -> str:
     """The first line of an object-store error (they carry a long debug dump)."""
     lines = str(err).strip().splitlines()
     return lines[0] if lines else type(err).__name__
+
+
+class DryRun(Storage):
+    """Another storage seen through an overlay: writes and deletes stay in memory.
+
+    Compaction run over it reports exactly what it would do, and changes nothing.
+    """
+
+    def __init__(self, real: Storage) -> None:
+        self.real = real
+        self.location = real.location
+        self.storage_options = real.storage_options
+        self.written: dict[str, bytes] = {}
+        self.deleted: set[str] = set()
+
+    def list(self, prefix: str, *, since: str | None = None) -> list[str]:
+        """See :meth:`Storage.list`."""
+        found = set(self.real.list(prefix, since=since)) - self.deleted
+        base = prefix.rstrip("/") + "/"
+        found |= {path for path in self.written if path.startswith(base)}
+        return sorted(found)
+
+    def partitions(self, prefix: str) -> builtins.list[str]:
+        """See :meth:`Storage.partitions`."""
+        return self.real.partitions(prefix)
+
+    def exists(self, path: str) -> bool:
+        """See :meth:`Storage.exists`."""
+        if path in self.written:
+            return True
+        return path not in self.deleted and self.real.exists(path)
+
+    def read(self, path: str) -> bytes:
+        """See :meth:`Storage.read`."""
+        if path in self.written:
+            return self.written[path]
+        return self.real.read(path)
+
+    def write(self, path: str, data: bytes, *, only_if_absent: bool = False) -> bool:
+        """See :meth:`Storage.write`."""
+        if only_if_absent and self.exists(path):
+            return False
+        self.written[path] = data
+        self.deleted.discard(path)
+        return True
+
+    def delete(self, paths: Iterable[str]) -> None:
+        """See :meth:`Storage.delete`."""
+        for path in paths:
+            self.written.pop(path, None)
+            self.deleted.add(path)
+
+    def source(self, path: str) -> str:
+        """See :meth:`Storage.source`."""
+        return self.real.source(path)

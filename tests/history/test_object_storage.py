@@ -92,7 +92,8 @@ def test_ingest_lands_in_the_bucket_with_the_local_layout(history: str) -> None:
         for item in page.get("Contents", [])
     ]
     assert (
-        "greenery/invocations/date=2021-02-12/7308425f-c58c-40c3-97c4-9a13f8930755.parquet" in keys
+        "greenery/invocations/date=2021-02-12/7308425f-c58c-40c3-97c4-9a13f8930755.run-manifest.parquet"
+        in keys
     )
     assert any(k.startswith("greenery/marts/fct_product_funnel/date=2021-02-17/") for k in keys)
     again = invoke("ingest", str(RUNS / "2021-02-17"), "--history", history)
