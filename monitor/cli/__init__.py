@@ -20,13 +20,13 @@ COMMANDS = {
     "check": "check",
     "report": "report",
     "compact": "compact",
-    "runs": "queries",
-    "slowest": "queries",
-    "failures": "queries",
-    "flaky": "queries",
-    "freshness": "queries",
-    "model": "queries",
-    "sql": "queries",
+    "runs": "runs",
+    "slowest": "rankings",
+    "failures": "rankings",
+    "flaky": "rankings",
+    "freshness": "rankings",
+    "model": "model",
+    "sql": "sql",
 }
 """Each command and the module that defines it, imported only when needed."""
 

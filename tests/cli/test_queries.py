@@ -66,11 +66,12 @@ def test_slowest_as_a_table_fits_the_terminal(fixture_history: str) -> None:
         "--history", fixture_history, width=70,
     )  # fmt: skip
     assert code == 0
-    header, rule, first, note = out.splitlines()
+    header, rule, first, note, cut = out.splitlines()
     assert header.split() == ["name", "type", "runs", "median_s", "latest_s", "max_s", "total_s"]
     assert first.startswith("int_product_page_vie…  model     2     12.5")
     assert all(len(line) <= 70 for line in (header, rule, first))
     assert note == "(2 more columns, --format csv shows all: trend, unique_id)"
+    assert cut.endswith(" shown; --limit 0 for all") and cut.startswith("1 of ")
 
 
 def test_select_narrows_to_nodes(fixture_history: str) -> None:
@@ -104,7 +105,15 @@ def test_failures_with_their_streaks(fixture_history: str) -> None:
     ]
     assert found[0]["last_failed"].startswith("2021-02-14T02:00")
     assert found[0]["failures"] == 45
-    assert found[2]["message"].startswith("Runtime Error in model int_user_funnel_steps")
+    # the line that names the error, as `check` says it; --full-message gives all of it
+    assert found[2]["message"] == (
+        "Invalid Input Error: events feed: session_id is not a valid uuid"
+    )
+    full = rows(fixture_history, "failures", "--full-message")
+    assert full[2]["message"].startswith("Runtime Error in model int_user_funnel_steps (")
+    assert full[2]["message"].endswith(
+        "\n  Invalid Input Error: events feed: session_id is not a valid uuid"
+    )
 
 
 def test_failing_now_within_a_window(fixture_history: str) -> None:
@@ -161,9 +170,9 @@ def test_runs_newest_first_with_finding_counts(fixture_history: str) -> None:
     ]
     docs, build, fresh = night
     assert build["invocation_id"].startswith(BROKEN_NIGHT)
-    # as `check --invocation 7308425f` counts them: 2 errors, 2 warnings, 1 info
-    assert (build["found_error"], build["found_warn"], build["found_info"]) == (2, 2, 1)
-    assert (build["results"], build["error"], build["skipped"]) == (65, 1, 11)
+    # as `check --invocation 7308425f` counts them: 2 errors, 2 warnings
+    assert (build["found_error"], build["found_warn"], build["found_info"]) == (2, 2, 0)
+    assert (build["results"], build["fail"], build["skip"]) == (65, 1, 11)
     assert docs["found_error"] is None  # docs generate is never judged
     assert (fresh["found_error"], fresh["found_warn"], fresh["found_info"]) == (0, 0, 1)
 
@@ -173,7 +182,12 @@ def test_runs_limit_and_no_findings(fixture_history: str) -> None:
     assert len(everything) == 51
     assert everything[0]["started_at"] > everything[-1]["started_at"]
     assert "found_error" not in everything[0]
-    assert len(rows(fixture_history, "runs")) == 20
+    assert len(rows(fixture_history, "runs")) == 51  # json is complete unless --limit
+    assert len(rows(fixture_history, "runs", "--limit", "20")) == 20
+    code, out, _ = invoke("runs", "--no-findings", "--history", fixture_history)
+    assert code == 0
+    assert out.splitlines()[-1] == "20 of 51 shown; --limit 0 for all"
+    assert len(out.splitlines()) == 2 + 20 + 1
 
 
 # -- model -------------------------------------------------------------------
