@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 import polars as pl
 
-from monitor.analysis.frames import prepare, versions
+from monitor.analysis.frames import prepare
 from monitor.analysis.queries.findings_table import findings_table
-from monitor.analysis.queries.sql import run_sql
+from monitor.analysis.queries.sql import run_sql, sql_tables
 from monitor.cli import cli
 from monitor.cli.options import history_option, progress_bar, user_errors
 from monitor.cli.query_options import (
@@ -42,8 +42,10 @@ def sql_command(
 
     Tables: invocations, node_runs, freshness, nodes and exposures (one row
     per version; is_latest marks the current one), findings (computed when
-    the query names it). --since and --until keep only the invocations of
-    that window.
+    the query names it). invocations, node_runs and freshness end in the
+    date partition column (the invocation's UTC day), as DuckDB and Spark
+    see it. --since and --until keep only the invocations of that window.
+    Unaliased expressions are named as written: count(*), sum(x).
 
     \b
     Example:
@@ -53,15 +55,8 @@ def sql_command(
     """
     history = History(history_path)
     tables, window = open_window(history, since, until)
-    invocations = tables.invocations.filter(window.contains())
-    in_window = invocations.select("invocation_id")
-    frames = {
-        "invocations": invocations,
-        "node_runs": tables.node_runs.join(in_window, on="invocation_id", how="semi"),
-        "freshness": tables.freshness.join(in_window, on="invocation_id", how="semi"),
-        "nodes": versions(tables.nodes),
-        "exposures": versions(tables.exposures),
-    }
+    frames = sql_tables(tables, window)
+    in_window = frames["invocations"].select("invocation_id")
 
     def findings() -> pl.DataFrame:
         config = command_config(config_path)

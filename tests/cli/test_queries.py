@@ -304,6 +304,29 @@ def test_sql_over_a_window(fixture_history: str) -> None:
     assert (code, out) == (0, "n\n3\n")
 
 
+def test_sql_sees_the_date_partition_as_duckdb_and_spark_do(fixture_history: str) -> None:
+    code, out, _ = invoke(
+        "sql",
+        "SELECT invocation_id, date FROM invocations ORDER BY started_at",
+        "--history", fixture_history, "--format", "json",
+    )  # fmt: skip
+    assert code == 0
+    folders = {
+        path.stem: path.parent.name.removeprefix("date=")
+        for path in Path(fixture_history).glob("invocations/date=*/*.parquet")
+    }
+    found = json.loads(out)
+    assert len(found) == 51
+    assert all(folders[row["invocation_id"]] == row["date"] for row in found)
+    code, out, _ = invoke(
+        "sql",
+        "SELECT date, count(*), sum(execution_time) > 0 FROM node_runs "
+        "WHERE date = '2021-02-12' GROUP BY date",
+        "--history", fixture_history, "--format", "csv",
+    )  # fmt: skip
+    assert (code, out) == (0, "date,count(*),sum(execution_time) > 0\n2021-02-12,129,true\n")
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
@@ -317,6 +340,33 @@ def test_sql_errors_are_one_line_and_exit_2(fixture_history: str, query: str, me
     assert (code, out) == (2, "")
     assert err.startswith(message)
     assert err.count("\n") == 1
+
+
+# -- narrow terminals and cut tables ----------------------------------------------
+
+
+def test_at_60_columns_the_key_columns_survive(fixture_history: str) -> None:
+    code, out, _ = invoke("runs", "--no-findings", "--history", fixture_history, width=60)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["started_at", "command", "ok", "warn", "fail", "skip"]
+    assert all(len(line) <= 60 for line in lines)
+    assert lines[-1] == "20 of 51 shown; --limit 0 for all"
+    assert "invocation_id, labels)" in out  # the note naming the columns left out is whole
+    code, out, _ = invoke("failures", "--history", fixture_history, width=60)
+    lines = out.splitlines()
+    assert lines[0].split() == ["name", "status", "streak", "message"]
+    assert "Got 45 results" in lines[2]
+    assert "last_failed, type, failures, unique_id)" in out
+
+
+def test_failures_limit_says_what_it_hides(fixture_history: str) -> None:
+    code, out, _ = invoke("failures", "--limit", "1", "--history", fixture_history)
+    assert code == 0
+    assert out.splitlines()[-1] == "1 of 3 shown; --limit 0 for all"
+    assert len(rows(fixture_history, "failures", "--limit", "1")) == 1  # asked for: no note
+    code, out, _ = invoke("failures", "--history", fixture_history)
+    assert "shown; --limit 0 for all" not in out  # nothing cut, nothing said
 
 
 # -- every command -------------------------------------------------------------
