@@ -131,11 +131,16 @@ def creeping_models(frames: Frames, invocation_id: str, config: Config) -> list[
             pl.col("execution_time").alias("seconds"),
         )
     )
-    trends = (
-        theil_sen(window)
-        .join(observed_thirds(window), on="unique_id", how="inner")
-        .filter(pl.col("runs") >= config.creep_min_runs)
+    # what was observed must show the rise too: a positive start, and a last
+    # third at least half the configured growth and increase above the first
+    thirds = observed_thirds(window).filter(
+        (pl.col("runs") >= config.creep_min_runs)
+        & (pl.col("first_third") > 0)
+        & (pl.col("last_third") >= pl.col("first_third") * (1 + config.creep_min_weekly_growth / 2))
+        & (pl.col("last_third") - pl.col("first_third") >= config.creep_min_increase / 2)
     )
+    candidates = window.join(thirds.select("unique_id"), on="unique_id", how="semi")
+    trends = theil_sen(candidates).join(thirds.drop("runs"), on="unique_id", how="inner")
     trends = trends.with_columns(
         (pl.col("slope") * 7 / pl.col("median").clip(lower_bound=1e-3)).alias("weekly_growth"),
         (pl.col("slope") * pl.col("span_days")).alias("increase"),
@@ -143,9 +148,6 @@ def creeping_models(frames: Frames, invocation_id: str, config: Config) -> list[
         (pl.col("weekly_growth") >= config.creep_min_weekly_growth)
         & (pl.col("increase") >= config.creep_min_increase)
         & (pl.col("consistency") >= config.creep_min_consistency)
-        # described by what was observed: a positive start, and a rise
-        & (pl.col("first_third") > 0)
-        & (pl.col("last_third") > pl.col("first_third"))
     )
     findings = []
     for row in trends.iter_rows(named=True):
@@ -189,7 +191,7 @@ def observed_thirds(points: pl.DataFrame) -> pl.DataFrame:
     """Per ``unique_id``, the median ``seconds`` of its first and of its last third of runs.
 
     Observed values, never a fitted line's ends (which can fall below zero).
-    ``third`` is how many runs each third holds (at least one).
+    ``third`` is how many runs each third holds (at least one); ``runs`` all.
     """
     ordered = points.sort("unique_id", "day").with_columns(
         pl.int_range(pl.len()).over("unique_id").alias("i"),
@@ -197,6 +199,7 @@ def observed_thirds(points: pl.DataFrame) -> pl.DataFrame:
         pl.len().over("unique_id").alias("n"),
     )
     return ordered.group_by("unique_id").agg(
+        pl.len().alias("runs"),
         pl.col("third").first(),
         pl.col("seconds").filter(pl.col("i") < pl.col("third")).median().alias("first_third"),
         pl.col("seconds")

@@ -35,9 +35,10 @@ from monitor.history.tables import read_tables
 @limit_option(20)
 @click.option(
     "--findings/--no-findings",
-    default=True,
+    default=False,
     show_default=True,
-    help="Count each invocation's findings (judging takes a moment on long histories).",
+    help="Also count each invocation's error, warn and info findings: judges every row "
+    "shown as check would (seconds on a long history).",
 )
 @format_option
 @config_option
@@ -55,9 +56,10 @@ def runs_command(
     """Recent invocations: counts per status and findings.
 
     Newest first: when, command, results per status (ok: success and pass;
-    fail: fail, error and runtime error), how many error, warn and info
-    findings each one has, duration, target, id and labels. A table shows
-    the newest 20; csv and json all of the window unless --limit is given.
+    fail: fail, error and runtime error), duration, target, id and labels;
+    with --findings, how many error, warn and info findings each one has. A
+    table shows the newest 20; csv and json all of the window unless --limit
+    is given.
 
     \b
     Example:
@@ -105,7 +107,13 @@ def load_recent_invocations(
 
 
 def count_invocations(history: History, window: Window) -> int:
-    """How many invocations the window holds."""
+    """How many invocations the window holds.
+
+    The whole history's count comes from the commit markers, without opening
+    a data file.
+    """
+    if window.start is None and window.end is None:
+        return len(history.committed_ids())
     invocations = history.scan("invocations", since=window.first_day).filter(window.contains())
     count = invocations.select(pl.col("invocation_id").n_unique()).collect().item()
     return int(count or 0)

@@ -162,7 +162,9 @@ def test_freshness_on_a_late_day(fixture_history: str) -> None:
 
 
 def test_runs_newest_first_with_finding_counts(fixture_history: str) -> None:
-    night = rows(fixture_history, "runs", "--since", "2021-02-12", "--until", "2021-02-12")
+    night = rows(
+        fixture_history, "runs", "--since", "2021-02-12", "--until", "2021-02-12", "--findings"
+    )
     assert [(r["command"], r["target"]) for r in night] == [
         ("docs generate", "prod"),
         ("build", "prod"),
@@ -178,10 +180,10 @@ def test_runs_newest_first_with_finding_counts(fixture_history: str) -> None:
 
 
 def test_runs_limit_and_no_findings(fixture_history: str) -> None:
-    everything = rows(fixture_history, "runs", "--limit", "0", "--no-findings")
+    everything = rows(fixture_history, "runs", "--limit", "0")
     assert len(everything) == 51
     assert everything[0]["started_at"] > everything[-1]["started_at"]
-    assert "found_error" not in everything[0]
+    assert "found_error" not in everything[0]  # judging is asked for with --findings
     assert len(rows(fixture_history, "runs")) == 51  # json is complete unless --limit
     assert len(rows(fixture_history, "runs", "--limit", "20")) == 20
     code, out, _ = invoke("runs", "--no-findings", "--history", fixture_history)
