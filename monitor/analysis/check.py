@@ -45,7 +45,7 @@ def check(frames: Frames, invocation_id: str, config: Config) -> CheckResult:
     info = frames.invocation(invocation_id)
     started_at = info["started_at"]
     assert isinstance(started_at, dt.datetime)
-    dag = Dag.at(frames, started_at)
+    dag = _DagWhenNeeded(frames, started_at)  # most checks have no error to trace
     raw = [
         *slow_models(frames, invocation_id, config),
         *creeping_models(frames, invocation_id, config),
@@ -61,6 +61,27 @@ def check(frames: Frames, invocation_id: str, config: Config) -> CheckResult:
     errors = [f for f in kept if f.severity == "error"]
     at_risk = apply_policy(exposures_at_risk(frames, invocation_id, errors, dag), config, {})
     return CheckResult(invocation_id, info, sort_findings([*kept, *at_risk]), config.fail_on)
+
+
+class _DagWhenNeeded(Dag):
+    """The DAG as it stood at ``when``, built the first time a walk needs it."""
+
+    def __init__(self, frames: Frames, when: dt.datetime) -> None:
+        self._frames, self._when = frames, when
+        self._built: Dag | None = None
+
+    def _dag(self) -> Dag:
+        if self._built is None:
+            self._built = Dag.at(self._frames, self._when)
+        return self._built
+
+    def descendants(self, start: str) -> set[str]:
+        """Every node downstream of ``start``."""
+        return self._dag().descendants(start)
+
+    def ancestors(self, start: str) -> set[str]:
+        """Every node upstream of ``start``."""
+        return self._dag().ancestors(start)
 
 
 def apply_policy(

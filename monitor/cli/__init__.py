@@ -21,13 +21,13 @@ COMMANDS = {
     "report": "report",
     "compact": "compact",
     "exec": "exec",
-    "runs": "queries",
-    "slowest": "queries",
-    "failures": "queries",
-    "flaky": "queries",
-    "freshness": "queries",
-    "model": "queries",
-    "sql": "queries",
+    "runs": "runs",
+    "slowest": "rankings",
+    "failures": "rankings",
+    "flaky": "rankings",
+    "freshness": "rankings",
+    "model": "model",
+    "sql": "sql",
 }
 """Each command and the module that defines it, imported only when needed."""
 

@@ -129,23 +129,42 @@ def report_command(
         include_sql=include_sql,
         source_hint=f"warehouse {warehouse}" if warehouse else f"{history.root}/marts",
     )
-    html = make_report(history, options, warehouse)
+    named = {spec.split(":", 1)[0]: "--snapshot" for spec in snapshots}
+    source = click.get_current_context().get_parameter_source("funnel")
+    if source is not None and source.name != "DEFAULT":
+        named[funnel] = "--funnel"
+    html = make_report(history, options, warehouse, required=named)
     write_text(output, html)
     seconds = time.perf_counter() - started
     click.echo(f"wrote {output} ({len(html.encode('utf-8')) / 1e6:.1f} MB) in {seconds:.1f} s")
-    if open_browser:
-        webbrowser.open(output.resolve().as_uri())
+    if open_browser and not open_in_browser(output):
+        click.echo(f"warning: found no browser to open {output} in; open it yourself", err=True)
+
+
+def open_in_browser(path: Path) -> bool:
+    """Open ``path`` in the user's browser; False when there is none to open it."""
+    try:
+        return webbrowser.open(path.resolve().as_uri())
+    except webbrowser.Error:
+        return False
 
 
 BASELINE_MARGIN = dt.timedelta(days=30)
 """History read before the window, for the baselines of its first runs."""
 
 
-def make_report(history: History, options: ReportOptions, warehouse: Path | None) -> str:
+def make_report(
+    history: History,
+    options: ReportOptions,
+    warehouse: Path | None,
+    *,
+    required: dict[str, str] | None = None,
+) -> str:
     """The report's HTML: reads the window and the lookback the detectors need.
 
     The latest run is judged against ``lookback_days`` of history, the window's
-    earlier runs against the month before each of them.
+    earlier runs against the month before each of them. A mart in
+    ``required`` (name: the option that named it) must exist.
     """
     config = load_config()
     tables = read_tables(history)
@@ -157,10 +176,26 @@ def make_report(history: History, options: ReportOptions, warehouse: Path | None
     frames = prepare(read_tables(history, since=since))
     if options.include_sql:
         options = replace(options, compiled_code=latest_compiled_code(history, since=since))
+    reader = mart_reader(history, frames.invocations, warehouse)
     report = build_report(
-        frames, config, options, mart_reader(history, frames.invocations, warehouse)
+        frames, config, options, require_marts(reader, required or {}, options.source_hint)
     )
     return render_report(report)
+
+
+def require_marts(reader: MartReader, required: dict[str, str], where: str) -> MartReader:
+    """``reader``, read once per mart, after checking that every ``required`` mart exists."""
+    read: dict[str, MartRows | None] = {}
+
+    def once(name: str) -> MartRows | None:
+        if name not in read:
+            read[name] = reader(name)
+        return read[name]
+
+    for name, option in required.items():
+        if once(name) is None:
+            raise MonitorError(f"{option} {name}: no such table in {where}")
+    return once
 
 
 def mart_reader(history: History, invocations: pl.DataFrame, warehouse: Path | None) -> MartReader:

@@ -37,9 +37,9 @@ def test_text_lists_findings_most_severe_first_and_exits_1(history: str) -> None
     lines = out.splitlines()
     assert lines[0] == (
         "dbt-monitor check: build on prod at 2021-02-12 02:00 UTC (invocation 7308425f):"
-        " 2 errors, 2 warnings, 1 info"
+        " 2 errors, 2 warnings"
     )
-    assert [line.split()[1] for line in lines[1:-1]] == ["error", "error", "warn", "warn", "info"]
+    assert [line.split()[1] for line in lines[1:-1]] == ["error", "error", "warn", "warn"]
     assert lines[-1] == "check FAILED (fail on: error)"
 
 
@@ -82,7 +82,7 @@ def test_junit_has_a_failed_case_per_finding_reaching_fail_on(history: str, tmp_
     assert out.splitlines()[-1] == f"wrote {out_file}"
     suite = ET.parse(out_file).getroot().find("testsuite")
     assert suite is not None
-    assert (suite.get("tests"), suite.get("failures")) == ("5", "2")
+    assert (suite.get("tests"), suite.get("failures")) == ("4", "2")
     failed = [case.get("classname") for case in suite if case.find("failure") is not None]
     assert sorted(failed) == ["dbt-monitor.exposure_at_risk", "dbt-monitor.model_error"]
     warned = [case for case in suite if case.get("classname") == "dbt-monitor.flaky_test"]
@@ -121,7 +121,7 @@ def test_markdown_goes_to_stdout_and_to_the_github_step_summary(
         env={"GITHUB_STEP_SUMMARY": str(summary)},
     )
     assert code == 1
-    assert out.startswith("### ❌ dbt-monitor: 2 errors, 2 warnings, 1 info\n")
+    assert out.startswith("### ❌ dbt-monitor: 2 errors, 2 warnings\n")
     assert "| ✖ error | model\\_error | model.greenery.int\\_user\\_funnel\\_steps |" in out
     assert summary.read_text() == "earlier step\n" + out
 

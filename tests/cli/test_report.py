@@ -38,13 +38,45 @@ def test_open_hands_the_file_to_a_browser(
     greenery_history: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened: list[str] = []
-    monkeypatch.setattr("webbrowser.open", opened.append)
+    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url) or True)
     out_file = tmp_path / "r.html"
-    code, _, _ = invoke(
+    code, _, err = invoke(
+        "report", "--history", str(greenery_history.root), "-o", str(out_file), "--open"
+    )
+    assert (code, err) == (0, "")
+    assert opened == [out_file.resolve().as_uri()]
+
+
+def test_open_without_a_browser_warns_and_exits_0(
+    greenery_history: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("webbrowser.open", lambda url: False)  # what it says with no browser
+    out_file = tmp_path / "r.html"
+    code, out, err = invoke(
         "report", "--history", str(greenery_history.root), "-o", str(out_file), "--open"
     )
     assert code == 0
-    assert opened == [out_file.resolve().as_uri()]
+    assert out.startswith(f"wrote {out_file}")
+    assert err == f"warning: found no browser to open {out_file} in; open it yourself\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--funnel", "nope"], "error: --funnel nope: no such table in "),
+        (["--snapshot", "nope:id"], "error: --snapshot nope: no such table in "),
+    ],
+)
+def test_an_explicitly_named_mart_that_is_missing_exits_2(
+    greenery_history: History, tmp_path: Path, args: list[str], message: str
+) -> None:
+    out_file = tmp_path / "r.html"
+    code, out, err = invoke(
+        "report", "--history", str(greenery_history.root), "-o", str(out_file), *args
+    )
+    assert (code, out) == (2, "")
+    assert err.startswith(message) and err.count("\n") == 1
+    assert not out_file.exists()
 
 
 def test_funnel_and_snapshot_live_from_a_warehouse(
@@ -61,7 +93,7 @@ def test_funnel_and_snapshot_live_from_a_warehouse(
     code, _, err = invoke(
         "report", "--history", str(greenery_history.root), "-o", str(out_file),
         "--warehouse", str(warehouse), "--funnel", "funnel",
-        "--funnel-columns", "stage,pos,people", "--snapshot", "orders_snapshot",
+        "--funnel-columns", "stage,pos,people",
     )  # fmt: skip
     assert (code, err) == (0, "")
     page = parse(out_file.read_text(encoding="utf-8"))
@@ -70,8 +102,12 @@ def test_funnel_and_snapshot_live_from_a_warehouse(
         ("visit", "50"),
         ("buy", "5"),
     ]
-    snapshot = page.find(cls="snapshot", data_snapshot="orders_snapshot")
-    assert f"No snapshot table 'orders_snapshot' in warehouse {warehouse}" in snapshot.words
+    code, _, err = invoke(
+        "report", "--history", str(greenery_history.root), "-o", str(out_file),
+        "--warehouse", str(warehouse), "--snapshot", "orders_snapshot",
+    )  # fmt: skip
+    assert code == 2
+    assert err == f"error: --snapshot orders_snapshot: no such table in warehouse {warehouse}\n"
 
 
 @pytest.mark.parametrize(
