@@ -16,6 +16,7 @@ import click
 import polars as pl
 
 from monitor.analysis.config import Config, load_config
+from monitor.analysis.explain.load import explain
 from monitor.analysis.frames import prepare, versions
 from monitor.analysis.queries.failures import failures
 from monitor.analysis.queries.findings_table import (
@@ -38,6 +39,7 @@ from monitor.cli.options import P, R, history_option, progress_bar, user_errors
 from monitor.errors import MonitorError
 from monitor.history.store import History
 from monitor.history.tables import Tables, read_tables
+from monitor.render.explain import change_points_section
 from monitor.render.node import render_node
 from monitor.render.table import FORMATS, render
 
@@ -410,6 +412,9 @@ def model_command(
             History(history_path), name, since, until, limit, config, progress=progress
         )
     click.echo(render_node(found, output_format, width=terminal_width()), nl=False)
+    if output_format in ("table", "markdown"):
+        points = explain(History(history_path), found.unique_id, since, until)
+        click.echo(change_points_section(points, markdown=output_format == "markdown"), nl=False)
 
 
 def load_node_history(

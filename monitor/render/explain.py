@@ -76,3 +76,17 @@ def _diff(text: str, markdown: bool) -> list[str]:
 def as_json(found: Explanation, *, diff: bool = False) -> dict[str, Any]:
     """The JSON object ``--format json`` prints."""
     return found.as_dict(diff=diff)
+
+
+def change_points_section(found: Explanation, *, markdown: bool = False) -> str:
+    """The short list ``model NAME`` ends with: each change point and its top cause."""
+    if not found.change_points:
+        return ""
+    title = "Change points" + ("" if markdown else f" (dbt-monitor explain {found.unique_id})")
+    lines = ["", f"### {title}" if markdown else f"{title}:"]
+    for point in found.change_points:
+        head = _point(point, markdown=False, diff=False)[0]
+        top = point.causes[0]
+        line = f"{head}: {top.kind} ({top.confidence}), {top.message}"
+        lines.append(f"- {line}" if markdown else f"  {line}")
+    return "\n".join(lines) + "\n"
