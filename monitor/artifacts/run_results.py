@@ -1,4 +1,4 @@
-"""Decode run_results.json (v1–v6) into an invocation row and NODE_RUNS rows.
+"""Decode run_results.json (v1–v6, and dbt Fusion's) into an invocation row and NODE_RUNS rows.
 
 msgspec reads only the fields below and skips the rest (compiled SQL, batch
 results, whatever a newer dbt adds). dbt-artifacts-parser is the authority on
@@ -9,13 +9,14 @@ warning, never a failure (see :mod:`monitor.artifacts.validate`).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 import msgspec
 import polars as pl
 
 from monitor import schema
-from monitor.artifacts import coerce
+from monitor.artifacts import coerce, fusion
 from monitor.artifacts.args import parse_args
 from monitor.artifacts.detect import describe
 from monitor.artifacts.invocation import Facts, invocation_frame, invocation_id
@@ -52,6 +53,8 @@ class _Result(msgspec.Struct, gc=False):
     adapter_response: Any = None
     message: Any = None
     failures: Any = None
+    compiled_code: Any = None
+    compiled_sql: Any = None  # dbt < 1.3 (never in run_results; kept for safety)
 
 
 class _RunResults(msgspec.Struct, gc=False):
@@ -79,9 +82,14 @@ def decode_run_results(header: Header, raw: bytes, *, validate: bool = True) -> 
         timing_starts=[start for start, _ in compiles + executes],
     )
     invocation = invocation_frame(facts)
-    node_runs = _node_runs(invocation_id(header, raw), results, statuses, compiles, executes)
-    warning = schema_warning(header, raw) if validate else None
-    return RunArtifact(header, invocation, node_runs, (warning,) if warning else ())
+    codes = [_code(result) for result in results]
+    node_runs = _node_runs(invocation_id(header, raw), results, statuses, compiles, executes, codes)
+    code = compiled_code(node_runs, codes)
+    if fusion.is_fusion(header):
+        warning = fusion.run_results_warning(header, results)
+    else:
+        warning = schema_warning(header, raw) if validate else None
+    return RunArtifact(header, invocation, node_runs, (warning,) if warning else (), code)
 
 
 def _timing(
@@ -99,6 +107,7 @@ def _node_runs(
     statuses: list[str | None],
     compiles: list[tuple[dt.datetime | None, dt.datetime | None]],
     executes: list[tuple[dt.datetime | None, dt.datetime | None]],
+    codes: list[str | None],
 ) -> pl.DataFrame:
     responses = [_mapping(result.adapter_response) for result in results]
     columns: dict[str, list[Any]] = {
@@ -121,8 +130,52 @@ def _node_runs(
         ],
         "bytes_billed": [coerce.integer(response.get("bytes_billed")) for response in responses],
         "slot_ms": [coerce.integer(response.get("slot_ms")) for response in responses],
+        "query_id": [query_id(response) for response in responses],
+        "rows_inserted": [coerce.integer(response.get("rows_inserted")) for response in responses],
+        "rows_updated": [coerce.integer(response.get("rows_updated")) for response in responses],
+        "rows_deleted": [coerce.integer(response.get("rows_deleted")) for response in responses],
+        "compiled_code_hash": [code_hash(code) if code else None for code in codes],
     }
     return pl.DataFrame(columns, schema=schema.NODE_RUNS)
+
+
+QUERY_ID_KEYS = ("query_id", "job_id", "statement_id", "query_ids")
+"""Where adapters put the warehouse's id of a node's query: Snowflake, Databricks
+and Redshift ``query_id``, BigQuery ``job_id``; others (Postgres, DuckDB) none."""
+
+
+def query_id(response: dict[str, Any]) -> str | None:
+    """The warehouse's query or job id in one ``adapter_response``, if any."""
+    for key in QUERY_ID_KEYS:
+        value = response.get(key)
+        if isinstance(value, list):
+            value = ",".join(str(item) for item in value if item not in (None, "")) or None
+        found = coerce.text(value)
+        if found:
+            return found
+    return None
+
+
+def code_hash(code: str) -> str:
+    """A stable 16-hex-digit hash of compiled SQL (equal SQL, equal hash)."""
+    return hashlib.blake2b(code.encode("utf-8", "replace"), digest_size=8).hexdigest()
+
+
+def _code(result: _Result) -> str | None:
+    for value in (result.compiled_code, result.compiled_sql):
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
+def compiled_code(node_runs: pl.DataFrame, codes: list[str | None]) -> pl.DataFrame:
+    """The :data:`monitor.schema.COMPILED_CODE` rows: one per result carrying SQL."""
+    frame = node_runs.select("invocation_id", "unique_id", "compiled_code_hash").with_columns(
+        pl.Series("compiled_code", codes, dtype=pl.String)
+    )
+    return frame.filter(pl.col("compiled_code_hash").is_not_null()).unique(
+        "unique_id", keep="first", maintain_order=True
+    )
 
 
 def _mapping(value: object) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import time
 import webbrowser
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -19,7 +20,7 @@ from monitor.cli.options import history_option, user_errors, write_text
 from monitor.errors import MonitorError
 from monitor.history.marts import MartRows, stored_mart, warehouse_mart
 from monitor.history.store import History
-from monitor.history.tables import read_tables
+from monitor.history.tables import latest_compiled_code, read_tables
 from monitor.render.report import (
     DEFAULT_FUNNEL,
     MartReader,
@@ -154,6 +155,8 @@ def make_report(history: History, options: ReportOptions, warehouse: Path | None
         reach = max(dt.timedelta(days=config.lookback_days), options.span + BASELINE_MARGIN)
         since = (newest - reach).date()
     frames = prepare(read_tables(history, since=since))
+    if options.include_sql:
+        options = replace(options, compiled_code=latest_compiled_code(history, since=since))
     report = build_report(
         frames, config, options, mart_reader(history, frames.invocations, warehouse)
     )

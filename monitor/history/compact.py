@@ -113,7 +113,7 @@ def _merge(
     storage = history.storage
     table_schema = schema.TABLES[table]
     frames = [
-        pl.read_parquet(storage.read(path), missing_columns="insert")
+        pl.read_parquet(storage.read(path), schema=table_schema, missing_columns="insert")
         .select(table_schema.names())
         .cast(table_schema)
         for path in paths

@@ -134,6 +134,8 @@ def _ingest_bundle(
         "invocations": _invocation_row(bundle, recent_ci, user_labels, now),
         "node_runs" if run.header.kind == "run_results" else "freshness": run.results,
     }
+    if run.code is not None:
+        tables["compiled_code"] = run.code
     if bundle.manifest is not None:
         tables["nodes"] = nodes.new_rows(bundle.manifest.nodes, invocation_id, started_at)
         tables["exposures"] = exposures.new_rows(
@@ -168,6 +170,7 @@ def _invocation_row(
             "project_name": manifest.project_name,
             "project_id": manifest.project_id,
             "adapter_type": manifest.adapter_type,
+            "adapter_version": manifest.adapter_version,
         }
     return row.with_columns(
         pl.Series(name, [value], dtype=row.schema[name]) for name, value in updates.items()

@@ -121,3 +121,21 @@ def test_help() -> None:
         "--history",
     ):
         assert option in out
+
+
+def test_include_sql_shows_the_stored_compiled_code(
+    greenery_history: History, tmp_path: Path
+) -> None:
+    stored = greenery_history.scan("compiled_code").collect()
+    assert stored.height > 0
+    without, with_sql = tmp_path / "without.html", tmp_path / "with.html"
+    root = str(greenery_history.root)
+    assert invoke("report", "--history", root, "-o", str(without))[0] == 0
+    assert invoke("report", "--history", root, "-o", str(with_sql), "--include-sql")[0] == 0
+    page = parse(with_sql.read_text(encoding="utf-8"))
+    shown = {" ".join(pre.words.split()) for pre in page.find_all("pre")}
+    known = {" ".join(code.split()) for code in stored["compiled_code"]}
+    assert shown and shown <= known
+    assert not parse(without.read_text(encoding="utf-8")).find_all("pre")
+    assert "Compiled SQL is left out" in without.read_text(encoding="utf-8")
+    assert "Compiled SQL is left out" not in with_sql.read_text(encoding="utf-8")

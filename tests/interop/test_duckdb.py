@@ -28,6 +28,7 @@ KEYS = {
     "nodes": ["unique_id", "version", "first_seen_at"],
     "exposures": ["unique_id", "version", "first_seen_at"],
     "catalog": ["invocation_id", "unique_id"],
+    "compiled_code": ["invocation_id", "unique_id"],
 }
 """What identifies a row of each table (checked unique below)."""
 

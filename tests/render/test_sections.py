@@ -59,14 +59,12 @@ def test_without_snapshot_option_the_section_explains_it() -> None:
 
 def test_compiled_sql_only_with_include_sql() -> None:
     frames = hostile_frames()
-    nodes = frames.nodes.with_columns(compiled_code=frames.nodes["unique_id"] + " select 1")
-    frames = type(frames)(
-        frames.invocations, frames.node_runs, frames.freshness, nodes, frames.exposures
-    )
-    without = render_report(build_report(frames, Config(), ReportOptions(), hostile_marts))
+    code = {uid: f"{uid} select 1" for uid in frames.nodes["unique_id"]}
+    hidden = ReportOptions(compiled_code=code)
+    without = render_report(build_report(frames, Config(), hidden, hostile_marts))
     assert "select 1" not in without
     assert "Compiled SQL is left out" in without
-    included = ReportOptions(include_sql=True)
+    included = ReportOptions(include_sql=True, compiled_code=code)
     with_sql = render_report(build_report(frames, Config(), included, hostile_marts))
     assert "model.shop.orders select 1" in with_sql
 

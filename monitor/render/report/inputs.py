@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from monitor.analysis.check import check
@@ -37,6 +37,8 @@ class ReportOptions:
     funnel_columns: FunnelColumns = field(default_factory=FunnelColumns)
     snapshots: tuple[str, ...] = ()
     include_sql: bool = False
+    compiled_code: Mapping[str, str] = field(default_factory=dict)
+    """Each node's latest compiled SQL, read only with ``include_sql``."""
     top_models: int = 15
     source_hint: str = "the history's mart exports"
     """Where marts are read from, for the sections' hints."""
