@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HISTORY := demo/history
 
-.PHONY: demo test lint fixtures bench clean
+.PHONY: demo test lint fixtures fixtures-duckdb fixtures-postgres bench clean
 
 # Two installs into one .venv: `make demo` needs only the runtime dependencies
 # (`pip install .`); `make test` adds the dev extra (linters, pytest, moto,
@@ -37,11 +37,20 @@ test: lint
 	$(BIN)/pytest -q
 
 # Re-record fixtures/runs with real dbt-core + dbt-duckdb (needs the [dbt] extra,
-# installed into its own venv because dbt pins its own dependency versions).
-fixtures:
+# installed into its own venv because dbt pins its own dependency versions), and
+# fixtures/runs-postgres with dbt-postgres on a throwaway PostgreSQL 15 cluster
+# (needs the Debian package postgresql; `make fixtures-duckdb` skips it).
+fixtures: fixtures-duckdb fixtures-postgres
+
+fixtures-duckdb:
 	$(PY) -m venv .venv-dbt
 	.venv-dbt/bin/pip install -q -e '.[dbt]'
 	.venv-dbt/bin/python fixtures/record.py
+
+fixtures-postgres:
+	$(PY) -m venv .venv-dbt
+	.venv-dbt/bin/pip install -q -e '.[dbt]'
+	.venv-dbt/bin/python fixtures/record_postgres.py
 
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/run.py

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from monitor.analysis.config import Config
+from monitor.analysis.explain.facts import build_facts
+from monitor.analysis.explain.findings import with_causes
 from monitor.analysis.finding import RANK, Finding, Severity, sort_findings
 from monitor.analysis.frames import Frames, as_of
 from monitor.analysis.freshness import sources_not_advancing, stale_sources, unmonitored_sources
@@ -17,6 +19,7 @@ from monitor.analysis.gaps import run_gaps
 from monitor.analysis.lineage import Dag, exposures_at_risk
 from monitor.analysis.results import flaky_tests, model_errors, test_failures
 from monitor.analysis.timing import creeping_models, slow_models
+from monitor.analysis.volume import volume_anomalies
 
 
 @dataclass(frozen=True)
@@ -46,9 +49,18 @@ def check(frames: Frames, invocation_id: str, config: Config) -> CheckResult:
     started_at = info["started_at"]
     assert isinstance(started_at, dt.datetime)
     dag = _DagWhenNeeded(frames, started_at)  # most checks have no error to trace
+    facts = build_facts(frames)
+    explained = with_causes(
+        facts,
+        [
+            *slow_models(frames, invocation_id, config),
+            *creeping_models(frames, invocation_id, config),
+            *volume_anomalies(facts, invocation_id),
+        ],
+        config.creep_window_days,
+    )
     raw = [
-        *slow_models(frames, invocation_id, config),
-        *creeping_models(frames, invocation_id, config),
+        *explained,
         *model_errors(frames, invocation_id, dag),
         *test_failures(frames, invocation_id),
         *flaky_tests(frames, invocation_id, config),

@@ -24,6 +24,7 @@ KINDS = (
     "freshness_unmonitored",
     "run_gap",
     "exposure_at_risk",
+    "volume_anomaly",
 )
 FAIL_ON = ("error", "warn", "never")
 

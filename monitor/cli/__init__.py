@@ -28,6 +28,7 @@ COMMANDS = {
     "freshness": "rankings",
     "model": "model",
     "sql": "sql",
+    "explain": "explain",
 }
 """Each command and the module that defines it, imported only when needed."""
 

@@ -10,6 +10,7 @@ import click
 import polars as pl
 
 from monitor.analysis.config import Config
+from monitor.analysis.explain.load import explain
 from monitor.analysis.queries.findings_table import Progress
 from monitor.analysis.queries.node_history import NodeHistory, node_history
 from monitor.analysis.queries.node_lookup import known_nodes, resolve_node
@@ -32,6 +33,7 @@ from monitor.cli.query_options import (
 from monitor.errors import MonitorError
 from monitor.history.store import History
 from monitor.history.tables import Tables, read_tables
+from monitor.render.explain import change_points_section
 from monitor.render.node import render_node
 
 
@@ -80,6 +82,9 @@ def model_command(
             full_message=full_message,
         )
     click.echo(render_node(found, output_format, width=terminal_width()), nl=False)
+    if output_format in ("table", "markdown"):
+        points = explain(History(history_path), found.unique_id, since, until)
+        click.echo(change_points_section(points, markdown=output_format == "markdown"), nl=False)
 
 
 def load_node_history(

@@ -320,8 +320,10 @@ def _contention(case: _Case) -> Cause | None:
 
 def _unknown(case: _Case) -> Cause:
     missing = list(dict.fromkeys(case.missing))
-    words = "nothing recorded explains it (code, parents, threads, environment unchanged; "
-    words += "no crowd of slower nodes)"
+    words = (
+        "nothing recorded explains it (no code, parent, thread or environment change, "
+        "no crowd of slower nodes)"
+    )
     if missing:
         words += "; missing: " + "; ".join(missing)
     return Cause("unknown", "low", words, {"missing": missing})

@@ -11,11 +11,12 @@ numbers why it fired:
   baseline (or at most 1/``ratio``), by at least ``min_change`` in absolute
   terms, and by at least ``mad_factor`` robust sigmas (1.4826 × MAD) of the
   baseline runs;
-* a **spike** is a differing run followed by a run that does not differ;
-* a **step** is a differing run where the median of it and the next runs
-  (up to ``window``) also differs in the same direction; the baseline then
-  restarts at the step;
-* the newest run, when it differs and nothing follows it yet, is
+* a **step** is ``min_runs`` or more differing runs in a row, the same way
+  (or fewer, when the median of the next ``window`` runs still differs);
+  its level after is their median, and the baseline restarts at the step;
+* a **spike** is fewer than ``min_runs`` differing runs, then back to the
+  baseline; its level is their median;
+* differing runs up to the newest one, fewer than ``min_runs``, are
   **latest**: the next runs will tell a step from a spike.
 """
 
@@ -91,26 +92,27 @@ def change_points(values: Sequence[float], limits: Thresholds) -> list[Change]:
     n = len(values)
     while i < n:
         baseline = values[max(start, i - limits.window) : i]
-        if len(baseline) < limits.min_runs:
-            i += 1
-            continue
-        direction = differs(baseline, values[i], limits)
+        direction = differs(baseline, values[i], limits) if len(baseline) >= limits.min_runs else 0
         if direction == 0:
             i += 1
             continue
         level = statistics.median(baseline)
-        if i == n - 1:
-            found.append(Change(i, "latest", level, values[i]))
+        end = i
+        while end < n and differs(baseline, values[end], limits) == direction:
+            end += 1
+        excursion = statistics.median(values[i:end])
+        if end - i >= limits.min_runs:
+            found.append(Change(i, "step", level, excursion))
+        elif end == n:
+            found.append(Change(i, "latest", level, excursion))
             break
-        if differs(baseline, values[i + 1], limits) == 0:
-            found.append(Change(i, "spike", level, values[i]))
-            i += 1
-            continue
-        after = statistics.median(values[i : i + limits.window])
-        if differs(baseline, after, limits) == direction:
+        else:
+            after = statistics.median(values[i : i + limits.window])
+            if differs(baseline, after, limits) != direction:
+                found.append(Change(i, "spike", level, excursion))
+                i = end
+                continue
             found.append(Change(i, "step", level, after))
-            start = i
-            i += limits.min_runs
-            continue
-        i += 1
+        start = i
+        i += limits.min_runs
     return found

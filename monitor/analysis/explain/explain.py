@@ -58,21 +58,51 @@ class ChangePoint:
         }
 
 
+@dataclass(frozen=True)
+class Detected:
+    """A change found in one series, before its causes are read."""
+
+    environment: str
+    metric: Metric
+    change: Change
+    invocation_ids: list[str]
+    """The series' invocations, oldest first (``change.index`` points into it)."""
+
+    @property
+    def after(self) -> str:
+        """The invocation of the first run after the change."""
+        return self.invocation_ids[self.change.index]
+
+
+def detect(facts: Facts, unique_id: str) -> list[Detected]:
+    """Every change in ``unique_id``'s runtime and rows, per environment, without causes."""
+    found: list[Detected] = []
+    incremental = _incremental(facts, unique_id)
+    for (env,), series in facts.series(unique_id).group_by("env_key", maintain_order=True):
+        ids = series["invocation_id"].to_list()
+        times = [float(v) for v in series["execution_time"]]
+        found.extend(
+            Detected(str(env), "execution_time", c, ids) for c in change_points(times, RUNTIME)
+        )
+        counted = series.filter(pl.col("rows").is_not_null())
+        rows = [float(v) for v in counted["rows"]]
+        found.extend(
+            Detected(str(env), "rows_affected", c, counted["invocation_id"].to_list())
+            for c in change_points(rows, ROWS)
+            if c.direction > 0 or not incremental
+        )
+    return found
+
+
 def node_change_points(
     facts: Facts, unique_id: str, *, since: dt.datetime | None = None
 ) -> list[ChangePoint]:
-    """``unique_id``'s change points (runtime and rows), oldest first.
+    """``unique_id``'s change points (runtime and rows) with their causes, oldest first.
 
     The whole series is scanned so that the first runs after ``since`` have
     a baseline; only changes at or after ``since`` are returned.
     """
-    runs = facts.series(unique_id)
-    found: list[ChangePoint] = []
-    for (env,), series in runs.group_by("env_key", maintain_order=True):
-        found.extend(_changes(facts, unique_id, str(env), series, "execution_time"))
-        counted = series.filter(pl.col("rows").is_not_null())
-        if counted.height:
-            found.extend(_changes(facts, unique_id, str(env), counted, "rows_affected"))
+    found = [_point(facts, unique_id, item) for item in detect(facts, unique_id)]
     if since is not None:
         found = [point for point in found if point.started_at >= since]
     return sorted(found, key=lambda p: (p.started_at, p.metric))
@@ -91,34 +121,20 @@ def change_points_by_node(
     return {uid: points for uid, points in found.items() if points}
 
 
-def _changes(
-    facts: Facts, unique_id: str, env: str, series: pl.DataFrame, metric: Metric
-) -> list[ChangePoint]:
-    column = "execution_time" if metric == "execution_time" else "rows"
-    values = [float(v) for v in series[column]]
-    changes = change_points(values, RUNTIME if metric == "execution_time" else ROWS)
-    if metric == "rows_affected" and _incremental(facts, unique_id):
-        changes = [change for change in changes if change.direction > 0]
-    ids = series["invocation_id"].to_list()
-    return [_point(facts, unique_id, env, ids, change, metric) for change in changes]
-
-
-def _point(
-    facts: Facts, unique_id: str, env: str, ids: list[str], change: Change, metric: Metric
-) -> ChangePoint:
-    after = ids[change.index]
-    before = ids[change.index - 1] if change.index else None
-    info = facts.invocation(after)
-    question = Question(unique_id, after, before, metric, change.direction)
+def _point(facts: Facts, unique_id: str, item: Detected) -> ChangePoint:
+    change = item.change
+    before = item.invocation_ids[change.index - 1] if change.index else None
+    info = facts.invocation(item.after)
+    question = Question(unique_id, item.after, before, item.metric, change.direction)
     return ChangePoint(
         unique_id=unique_id,
-        invocation_id=after,
+        invocation_id=item.after,
         started_at=info["started_at"],
-        metric=metric,
+        metric=item.metric,
         shape=change.shape,
         before=change.before,
         after=change.after,
-        environment=env,
+        environment=item.environment,
         git_sha=git_sha(info.get("labels")),
         causes=rank_causes(facts, question),
     )

@@ -27,6 +27,7 @@ ENVIRONMENT = ("dbt_version", "adapter_type", "adapter_version", "target")
 
 GIT_LABELS = (
     "git_sha",
+    "GIT_SHA",
     "sha",
     "commit",
     "GITHUB_SHA",

@@ -26,6 +26,11 @@ def test_one_run_that_comes_back_is_a_spike() -> None:
     assert change == Change(7, "spike", 2.0, 9.0)
 
 
+def test_two_runs_away_and_back_are_one_spike_at_the_first() -> None:
+    [change] = change_points([*STEADY, 9.0, 11.0, 2.0, 2.1, 2.0], RUNTIME)
+    assert change == Change(7, "spike", 2.0, 10.0)
+
+
 def test_newest_run_alone_is_latest() -> None:
     [change] = change_points([*STEADY, 9.0], RUNTIME)
     assert change.shape == "latest"
@@ -66,5 +71,5 @@ def test_rows_from_zero_and_to_zero() -> None:
 @pytest.mark.parametrize("ratio", [1.5, 3.0])
 def test_ratio_threshold_is_inclusive(ratio: float) -> None:
     limits = Thresholds(ratio=ratio, min_change=0.0, mad_factor=0.0)
-    [change] = change_points([1.0, 1.0, 1.0, ratio, ratio], limits)
+    [change] = change_points([1.0, 1.0, 1.0, ratio, ratio, ratio], limits)
     assert change.shape == "step"
