@@ -58,6 +58,7 @@ def sources_not_advancing(frames: Frames, invocation_id: str, config: Config) ->
     """Sources still within thresholds whose max_loaded_at stopped moving."""
     info = frames.invocation(invocation_id)
     started_at = info["started_at"]
+    assert isinstance(started_at, dt.datetime)
     checks = frames.freshness.filter(
         (pl.col("started_at") <= started_at)
         & (pl.col("env_key") == info["env_key"])
