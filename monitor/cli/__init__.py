@@ -25,6 +25,7 @@ COMMANDS = {
     "model": "queries",
     "sql": "queries",
     "whatif": "whatif",
+    "cost": "cost",
 }
 """Each command and the module that defines it, imported only when needed."""
 
