@@ -7,9 +7,9 @@ exposure meta) or in dbt-monitor's configuration by name::
     [tool.dbt-monitor.sla]
     product_funnel_dashboard = { ready_by = "06:30", timezone = "UTC" }
 
-A run's deadline is the first ``ready_by`` at or after the run started, in
-the deadline's time zone: a 23:30 run with a 06:30 deadline is due the next
-morning.
+A run's deadline is the first ``ready_by`` (in the deadline's time zone)
+after 12 hours before the run started: a 23:30 run with a 06:30 deadline is
+due the next morning, a run that only started at 06:45 missed that morning's.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from monitor.errors import MonitorError
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 META_KEY = "dbt_monitor"
+GRACE = dt.timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,16 @@ class Deadline:
     timezone: str = "UTC"
 
     def due(self, started_at: dt.datetime) -> dt.datetime:
-        """The first deadline at or after ``started_at`` (UTC)."""
+        """The run's deadline (UTC): the first ``ready_by`` after 12 h before it started.
+
+        A 23:30 run is due at 06:30 the next morning; a 06:45 run (started
+        late) was due at 06:30 the same morning, and missed it.
+        """
         zone = ZoneInfo(self.timezone)
-        local = started_at.astimezone(zone)
-        due = dt.datetime.combine(local.date(), self.ready_by, tzinfo=zone)
-        if due < local:
-            due = dt.datetime.combine(local.date() + dt.timedelta(days=1), self.ready_by, zone)
+        after = (started_at - GRACE).astimezone(zone)
+        due = dt.datetime.combine(after.date(), self.ready_by, tzinfo=zone)
+        if due < after:
+            due = dt.datetime.combine(after.date() + dt.timedelta(days=1), self.ready_by, zone)
         return due.astimezone(dt.UTC)
 
     def describe(self) -> str:
