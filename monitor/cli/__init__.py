@@ -26,6 +26,7 @@ COMMANDS = {
     "sql": "queries",
     "whatif": "whatif",
     "cost": "cost",
+    "forecast": "forecast",
 }
 """Each command and the module that defines it, imported only when needed."""
 

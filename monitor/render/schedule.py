@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from monitor.analysis.schedule.forecast import Forecast
 from monitor.analysis.schedule.whatif import WhatIf
 from monitor.analysis.words import duration, name_of
 
@@ -96,6 +97,45 @@ def whatif_json(result: WhatIf) -> str:
                 "seconds_saved": round(item.seconds_saved, 3),
             }
             for item in result.leverage
+        ],
+    }
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def forecast_text(result: Forecast) -> str:
+    """The next run's P50/P90 finish and each exposure's ready time, for a terminal."""
+    every = result.period.total_seconds() / 3600
+    lines = [
+        f"forecast for job {result.job}: next run at {_clock(result.next_start)} "
+        f"(every {every:.1f} h)",
+        f"  from {result.runs_used} runs ({result.samples} Monte Carlo samples through the "
+        f"scheduler replay, {len(result.build.graph)} nodes, {result.build.threads} threads)",
+        f"  finish  P50 {_clock(result.p50_finish)}   P90 {_clock(result.p90_finish)}",
+    ]
+    for item in result.exposures:
+        lines.append(
+            f"  {item.name}: data ready P50 {_clock(item.p50_ready)}   P90 {_clock(item.p90_ready)}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def forecast_json(result: Forecast) -> str:
+    """``p50_finish``, ``p90_finish``, ``runs_used``, ``exposures`` and context."""
+    doc = {
+        "job": result.job,
+        "next_start": result.next_start.isoformat(),
+        "p50_finish": result.p50_finish.isoformat(),
+        "p90_finish": result.p90_finish.isoformat(),
+        "runs_used": result.runs_used,
+        "samples": result.samples,
+        "exposures": [
+            {
+                "unique_id": item.unique_id,
+                "name": item.name,
+                "p50_ready": item.p50_ready.isoformat(),
+                "p90_ready": item.p90_ready.isoformat(),
+            }
+            for item in result.exposures
         ],
     }
     return json.dumps(doc, indent=2) + "\n"
