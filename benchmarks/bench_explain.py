@@ -48,7 +48,9 @@ def timed(args: list[str]) -> tuple[float, float, str]:
     usage = os.wait4(process.pid, os.WNOHANG)[2] if process.returncode is None else None
     del usage
     if process.returncode not in (0, 1):
-        raise click.ClickException(f"{' '.join(args[:2])}: exit {process.returncode}\n{err[-2000:]!r}")
+        raise click.ClickException(
+            f"{' '.join(args[:2])}: exit {process.returncode}\n{err[-2000:]!r}"
+        )
     return wall, 0.0, out.decode()
 
 
@@ -102,7 +104,11 @@ def main(history: Path, node: str | None, repeat: int) -> None:
                 p["causes"][0]["kind"] for p in points
             )
         else:
-            findings = [f for r in found["results"] for f in r["findings"]] if "results" in found else found
+            findings = (
+                [f for r in found["results"] for f in r["findings"]]
+                if "results" in found
+                else found
+            )
             caused = [f for f in findings if "cause" in f.get("evidence", {})]
             detail = f"{len(findings)} findings, {len(caused)} with causes"
         click.echo(f"{name:<16} best of {repeat}: {wall:.2f} s  ({detail})")

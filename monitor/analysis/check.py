@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from monitor.analysis.config import Config
+from monitor.analysis.cost.spike import cost_spikes
 from monitor.analysis.explain.facts import build_facts
 from monitor.analysis.explain.findings import with_causes
 from monitor.analysis.finding import RANK, Finding, Severity, sort_findings
@@ -18,6 +19,7 @@ from monitor.analysis.freshness import sources_not_advancing, stale_sources, unm
 from monitor.analysis.gaps import run_gaps
 from monitor.analysis.lineage import Dag, exposures_at_risk
 from monitor.analysis.results import flaky_tests, model_errors, test_failures
+from monitor.analysis.schedule.sla import sla_findings
 from monitor.analysis.timing import creeping_models, slow_models
 from monitor.analysis.volume import volume_anomalies
 
@@ -68,11 +70,15 @@ def check(frames: Frames, invocation_id: str, config: Config) -> CheckResult:
         *sources_not_advancing(frames, invocation_id, config),
         *unmonitored_sources(frames, invocation_id),
         *run_gaps(frames, invocation_id, config),
+        *cost_spikes(frames, invocation_id, config),
     ]
     kept = apply_policy(raw, config, _tags(frames, started_at))
     errors = [f for f in kept if f.severity == "error"]
     at_risk = apply_policy(exposures_at_risk(frames, invocation_id, errors, dag), config, {})
-    return CheckResult(invocation_id, info, sort_findings([*kept, *at_risk]), config.fail_on)
+    deadlines = apply_policy(sla_findings(frames, invocation_id, config, dag), config, {})
+    return CheckResult(
+        invocation_id, info, sort_findings([*kept, *at_risk, *deadlines]), config.fail_on
+    )
 
 
 class _DagWhenNeeded(Dag):

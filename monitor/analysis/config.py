@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from monitor.analysis.cost.settings import CostConfig, parse_cost
+from monitor.analysis.schedule.deadline import Deadline, parse_sla
 from monitor.errors import MonitorError
 
 KINDS = (
@@ -25,6 +27,9 @@ KINDS = (
     "run_gap",
     "exposure_at_risk",
     "volume_anomaly",
+    "sla_missed",
+    "sla_at_risk",
+    "cost_spike",
 )
 FAIL_ON = ("error", "warn", "never")
 
@@ -60,6 +65,10 @@ class Config:
     fail_on: str = "error"
     ignore: tuple[str, ...] = ()
     severity: dict[str, str] = field(default_factory=dict)
+    # cost per node run and cost_spike (see monitor.analysis.cost.settings)
+    cost: CostConfig = field(default_factory=CostConfig)
+    # SLA deadlines by exposure or model name (see monitor.analysis.schedule.deadline)
+    sla: dict[str, Deadline] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.fail_on not in FAIL_ON:
@@ -108,6 +117,10 @@ def config_from_dict(data: dict[str, Any], source: str = "configuration") -> Con
 
 
 def _checked(source: str, key: str, value: Any, default: Any, name: str) -> Any:
+    if name == "cost":
+        return parse_cost(value, source)
+    if name == "sla":
+        return parse_sla(value, source)
     if name == "schedule_hours":
         if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
             return float(value)

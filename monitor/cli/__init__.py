@@ -29,6 +29,9 @@ COMMANDS = {
     "model": "model",
     "sql": "sql",
     "explain": "explain",
+    "whatif": "whatif",
+    "cost": "cost",
+    "forecast": "forecast",
 }
 """Each command and the module that defines it, imported only when needed."""
 

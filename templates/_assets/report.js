@@ -406,9 +406,62 @@
     return option;
   }
 
+  /* Cost per day, stacked by the costliest nodes (issue 14). */
+  function stacked(d, t) {
+    var option = base(t);
+    option.tooltip.trigger = "axis";
+    option.tooltip.formatter = function (params) {
+      var html = "<b>" + esc(params[0].axisValue) + "</b>";
+      params.forEach(function (p) { if (p.data) { html += row(p.seriesName, p.data.toFixed(2) + " " + d.unit); } });
+      return html;
+    };
+    option.xAxis = { type: "category", data: d.days, axisLabel: { color: t.muted }, axisLine: { lineStyle: { color: t.border } } };
+    option.yAxis = valueAxis(t, d.unit, null);
+    option.series = d.series.map(function (s) {
+      return { name: s.name, type: "bar", stack: "cost", data: s.data, emphasis: { focus: "series" } };
+    });
+    return option;
+  }
+
+  /* Time of day each exposure's data was ready (issue 14); null: never ready. */
+  function readiness(d, t) {
+    var DAY = 86400000;
+    function clock(ms) { return ms === null ? null : ((ms % DAY) + DAY) % DAY; }
+    function hhmm(ms) {
+      var s = Math.floor(ms / 1000);
+      return pad(Math.floor(s / 3600) % 24) + ":" + pad(Math.floor(s / 60) % 60) + ":" + pad(s % 60);
+    }
+    var option = base(t);
+    option.tooltip.trigger = "item";
+    option.tooltip.formatter = function (p) {
+      return "<b>" + esc(p.seriesName) + "</b><div>" + when(p.data[0]) + "</div>" +
+        row("ready", p.data[2] ? "never" : hhmm(p.data[1]) + " UTC");
+    };
+    option.xAxis = timeAxis(t);
+    option.yAxis = valueAxis(t, "UTC", hhmm);
+    option.yAxis.scale = true;
+    option.series = [];
+    d.series.forEach(function (s) {
+      var low = Math.min.apply(null, s.points.filter(function (p) { return p[1] !== null; }).map(function (p) { return clock(p[1]); }).concat([DAY]));
+      option.series.push({
+        name: s.name, type: "line", symbolSize: 6,
+        data: s.points.map(function (p) { return [p[0], p[1] === null ? low : clock(p[1]), p[1] === null]; }),
+        markLine: { silent: true, symbol: "none", lineStyle: { color: t.err, type: "dashed" },
+          data: s.points.filter(function (p) { return p[2] !== null; }).slice(-1).map(function (p) { return { yAxis: clock(p[2]) }; }) },
+      });
+      option.series.push({
+        name: s.name, type: "scatter", symbol: "path://M0,0L10,10M10,0L0,10", symbolSize: 10,
+        itemStyle: { color: t.err, borderColor: t.err, borderWidth: 2 },
+        data: s.points.filter(function (p) { return p[1] === null; }).map(function (p) { return [p[0], low, true]; }),
+      });
+    });
+    return option;
+  }
+
   var KINDS = {
     health: health, durations: durations, gantt: gantt,
     passrate: passrate, freshness: freshness, funnel: funnel,
+    stacked: stacked, readiness: readiness,
   };
 
   function draw() {

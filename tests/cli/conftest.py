@@ -21,3 +21,8 @@ def fixture_history(tmp_path_factory: pytest.TempPathFactory) -> str:
     result = CliRunner().invoke(cli, ["ingest", str(RUNS), "--history", str(path)], env={"CI": ""})
     assert result.exit_code == 0, result.output
     return str(path)
+
+
+from tests.threads import threads_history  # noqa: E402 (shared with tests/analysis/schedule)
+
+__all__ = ["fixture_history", "threads_history"]

@@ -16,6 +16,8 @@ SECTIONS = [
     "exposures",
     "funnel",
     "snapshots",
+    "readiness",
+    "cost",
     "nodes",
 ]
 

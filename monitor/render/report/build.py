@@ -13,6 +13,7 @@ from monitor.render.report.attention import build_attention
 from monitor.render.report.cards import build_cards
 from monitor.render.report.checks import build_tests
 from monitor.render.report.context import Report
+from monitor.render.report.costs import build_cost, build_readiness
 from monitor.render.report.exposures import build_exposures
 from monitor.render.report.formats import when
 from monitor.render.report.funnel import build_funnel
@@ -43,6 +44,8 @@ def build_report(
     exposures = guarded("exposures", "Exposures", lambda: build_exposures(inputs))
     funnel = guarded("funnel", "Product funnel", lambda: build_funnel(inputs))
     snapshots = guarded("snapshots", "Snapshot changes", lambda: build_snapshots(inputs))
+    readiness = guarded("readiness", "Data ready at", lambda: build_readiness(inputs))
+    cost = guarded("cost", "Cost", lambda: build_cost(inputs))
     # Built after the others though shown first: the nodes the sections name
     # get their detail cards first, and the window's findings link to them.
     attention = guarded("attention", "Needs attention", lambda: build_attention(inputs))
@@ -69,6 +72,8 @@ def build_report(
         nodes=cards,
         include_sql=options.include_sql,
         chart_data=json_for_script(inputs.charts.data),
+        cost=cost,
+        readiness=readiness,
     )
 
 

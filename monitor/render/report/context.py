@@ -376,10 +376,14 @@ class Report:
     nodes: Section[list[NodeCard]]
     include_sql: bool
     chart_data: Markup
+    # issue 14 (monitor/render/report/costs.py): left out when they have no data
+    cost: Section[Any] | None = None
+    readiness: Section[Any] | None = None
 
     @property
     def sections(self) -> list[Section[Any]]:
         """The sections in page order."""
+        extra = [s for s in (self.readiness, self.cost) if s and (s.data or s.error)]
         return [
             self.attention,
             self.health,
@@ -390,4 +394,5 @@ class Report:
             self.exposures,
             self.funnel,
             self.snapshots,
+            *extra,
         ]
