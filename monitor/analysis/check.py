@@ -6,6 +6,7 @@ import datetime as dt
 import fnmatch
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -92,6 +93,12 @@ class _DagWhenNeeded(Dag):
         if self._built is None:
             self._built = Dag.at(self._frames, self._when)
         return self._built
+
+    def __getattr__(self, name: str) -> Any:
+        """``parents``, ``children``: the built DAG's (built on first use)."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._dag(), name)
 
     def descendants(self, start: str) -> set[str]:
         """Every node downstream of ``start``."""

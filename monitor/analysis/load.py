@@ -23,6 +23,16 @@ CHECKED_RUN_COLUMNS = (
     "execution_time",
     "failures",
     "message",
+    # explain (row counts), cost and SLA (timings, billed volume)
+    "rows_affected",
+    "adapter_code",
+    "compile_started_at",
+    "compile_completed_at",
+    "execute_started_at",
+    "execute_completed_at",
+    "thread_id",
+    "bytes_billed",
+    "slot_ms",
 )
 """The node_runs columns the detectors read: only these are read from disk for a check."""
 

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from click.testing import CliRunner
 
@@ -210,7 +211,8 @@ def test_model_page(fixture_history: str) -> None:
     assert "(median of the last 14 successful runs, MAD " in lines[4]
     assert lines[5].startswith("durations: ▁▁▁▁██▁▁▁▁▁▁▁▁▁▁ ")
     assert lines[6] == "runs (16):"
-    findings = lines[lines.index("findings (2, over the runs shown):") + 3 :]
+    start = lines.index("findings (2, over the runs shown):") + 3
+    findings = lines[start : lines.index("", start)]
     assert [line.split()[:4] for line in findings] == [
         ["2021-02-05", "02:00", "error", "slow_model"],
         ["2021-02-06", "02:00", "error", "slow_model"],
@@ -314,7 +316,7 @@ def test_sql_sees_the_date_partition_as_duckdb_and_spark_do(fixture_history: str
     )  # fmt: skip
     assert code == 0
     folders = {
-        path.stem: path.parent.name.removeprefix("date=")
+        pl.read_parquet(path)["invocation_id"][0]: path.parent.name.removeprefix("date=")
         for path in Path(fixture_history).glob("invocations/date=*/*.parquet")
     }
     found = json.loads(out)
