@@ -24,6 +24,10 @@ COMMANDS = {
     "freshness": "queries",
     "model": "queries",
     "sql": "queries",
+    "notify": "notify",
+    "mute": "notify",
+    "unmute": "notify",
+    "incidents": "notify",
 }
 """Each command and the module that defines it, imported only when needed."""
 
