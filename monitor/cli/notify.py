@@ -168,6 +168,7 @@ def resolve_target(history: History, target: str) -> str:
     type=click.Choice(["table", "csv", "json", "markdown"]),
     default="table",
     show_default=True,
+    help="table for terminals, csv, json, markdown.",
 )
 @history_option
 @user_errors
