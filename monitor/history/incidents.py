@@ -97,7 +97,7 @@ class IncidentLog:
     def transitions(self) -> pl.DataFrame:
         """Every recorded transition, oldest run first."""
         frame = self._read("incidents", TRANSITIONS)
-        return frame.sort("run_started_at", "recorded_at", "transition_id")
+        return frame.sort("run_started_at", "recorded_at", "kind", "unique_id", "transition")
 
     def record_transition(self, row: dict[str, object]) -> bool:
         """Record one transition; False when another process already did."""
