@@ -84,10 +84,15 @@ def _handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up on a hanging answer is expected here."""
+
+
 @pytest.fixture
 def server() -> Iterator[Recorder]:
     recorder = Recorder()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(recorder))
+    httpd = QuietServer(("127.0.0.1", 0), _handler(recorder))
     httpd.daemon_threads = True
     recorder.url = f"http://127.0.0.1:{httpd.server_address[1]}"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
