@@ -14,6 +14,7 @@ import ssl
 import time
 from collections.abc import Mapping
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import make_msgid
 
 from monitor.notify.alert import Alert, cut
@@ -81,7 +82,7 @@ class EmailSender(Sender):
             mail["Message-ID"] = make_msgid(domain="dbt-monitor")
             mail.set_content(plain(batch))
             mail.add_alternative(rich(batch), subtype="html")
-            out.append(Message(tuple(batch), mail.as_bytes(), plain(batch)))
+            out.append(Message(tuple(batch), mail.as_bytes(policy=SMTP), plain(batch)))
         return out
 
     def send(self, message: Message) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -10,6 +11,7 @@ from click.testing import CliRunner
 from monitor.analysis.frames import invocation_facts
 from monitor.cli import cli
 from monitor.history.store import History
+from monitor.notify.alert import Alert
 
 
 def write_config(folder: Path, text: str) -> Path:
@@ -45,3 +47,26 @@ def build_of(history: str, day: str) -> str:
         (pl.col("job") == "nightly build") & (pl.col("started_at").dt.date().cast(pl.String) == day)
     )
     return str(build["invocation_id"][0])
+
+
+def make_alert(**changes: object) -> Alert:
+    """An alert as notify builds it, with fields overridden."""
+    base = Alert(
+        transition="opened",
+        kind="test_failure",
+        severity="error",
+        unique_id="test.shop.not_null_orders_id.1a2b",
+        name="not_null_orders_id",
+        resource_type="test",
+        scope="nightly build",
+        environment="prod",
+        invocation_id="0123456789abcdef",
+        run_started_at="2021-02-03T02:00:00+00:00",
+        since="2021-02-03T02:00:00+00:00",
+        incident_id="inc0001",
+        transition_id="tr0001",
+        message="Got 3 results, configured to fail if != 0",
+        owners=("data-team",),
+        report_url="https://reports.example.com/dbt/",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
