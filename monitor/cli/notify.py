@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sys
 from pathlib import Path
@@ -91,7 +92,7 @@ def emit_outcome(outcome: Outcome, config: Config, *, strict: bool, dry_run: boo
     if dry_run:
         for name, preview in outcome.previews:
             click.echo(f"--- {name}")
-            click.echo(preview)
+            click.echo(_pretty(preview))
         click.echo(f"dry run: {len(outcome.previews)} messages, nothing sent or recorded")
         return EXIT_OK
     for line in outcome.failures:
@@ -189,3 +190,11 @@ def incidents_command(show_all: bool, output_format: str, history_path: str) -> 
         click.echo("no open incidents" if not show_all else "no incidents recorded yet")
         return
     click.echo(render(table, output_format), nl=False)
+
+
+def _pretty(preview: str) -> str:
+    """JSON payloads indented for reading; anything else as it is."""
+    try:
+        return json.dumps(json.loads(preview), indent=2, ensure_ascii=False)
+    except ValueError:
+        return preview

@@ -26,7 +26,7 @@ def test_dry_run_prints_the_messages_and_records_nothing(history: str, tmp_path:
         f"opened    error test_failure           {FLAKY}",
     ]
     assert lines[2] == "--- hook"
-    assert '"transition": "opened"' in lines[3]
+    assert '      "transition": "opened",' in lines
     assert lines[-1] == "dry run: 1 messages, nothing sent or recorded"
     assert not (Path(history) / "incidents").exists()
 
