@@ -9,7 +9,10 @@ elementary changes no yml:
 - ``subscribers``: people to mention (Slack ids like ``<@U024BE7LH>`` become
   mentions, anything else is shown as text);
 - ``channel``: the Slack channel for this node (with a bot token);
-- ``tags``: added to the node's dbt tags for routing.
+- ``tags``: added to the node's dbt tags for routing;
+- ``alert_suppression_interval``: hours after an alert for the node during
+  which a new incident of the same kind is recorded but not sent (a test that
+  flips fail → pass → fail overnight pings once).
 
 A test with none of these inherits them from the node it tests.
 """
@@ -41,6 +44,7 @@ class NodeFacts:
     tags: tuple[str, ...] = ()
     package: str = ""
     path: str = ""
+    suppress_hours: float = 0.0
 
 
 def node_facts(frames: Frames, when: dt.datetime) -> dict[str, NodeFacts]:
@@ -62,6 +66,7 @@ def node_facts(frames: Frames, when: dt.datetime) -> dict[str, NodeFacts]:
             tags=tuple(dict.fromkeys([*(row["tags"] or []), *_strings(meta.get("tags"))])),
             package=row["package_name"] or "",
             path=row["path"] or "",
+            suppress_hours=_hours(meta.get("alert_suppression_interval")),
         )
         if row["test_node"]:
             tested[row["unique_id"]] = row["test_node"]
@@ -78,6 +83,7 @@ def node_facts(frames: Frames, when: dt.datetime) -> dict[str, NodeFacts]:
             mine.tags or theirs.tags,
             mine.package,
             mine.path,
+            mine.suppress_hours or theirs.suppress_hours,
         )
     return own
 
@@ -113,6 +119,12 @@ def _matches(alert: Alert, key: str, values: tuple[str, ...]) -> bool:
     if key == "path":
         return any(fnmatch.fnmatchcase(alert.path, pattern) for pattern in values)
     raise ValueError(key)
+
+
+def _hours(value: object) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    return 0.0
 
 
 def _meta(text: str | None) -> dict[str, Any]:

@@ -91,7 +91,10 @@ def notify(
     outcome = Outcome(invocation_id, scope)
     rows = []
     for change in changes:
-        alert = _alert(change, facts.get(change.unique_id, NodeFacts()), info, url, muted)
+        node = facts.get(change.unique_id, NodeFacts())
+        alert = _alert(change, node, info, url, muted)
+        if _held_back(prior, change, node, started_at):
+            alert = replace(alert, muted=True)
         targets = [] if alert.muted else destinations_for(alert, config.alerts)
         outcome.alerts.append(alert)
         rows.append(_row(change, alert, targets, invocation_id, started_at, now))
@@ -262,6 +265,40 @@ def _alert(
         report_url=report_url,
     )
     return replace(alert, muted=bool({uid, change.kind} & muted))
+
+
+def _held_back(
+    prior: pl.DataFrame, change: Change, node: NodeFacts, started_at: dt.datetime
+) -> bool:
+    """An opening within the node's suppression interval; anything after a held-back opening."""
+    if change.transition == "opened":
+        return _suppressed(prior, change, node, started_at)
+    return _unannounced(prior, change)
+
+
+def _suppressed(
+    prior: pl.DataFrame, change: Change, node: NodeFacts, started_at: dt.datetime
+) -> bool:
+    """Whether the node's ``alert_suppression_interval`` holds this opening back."""
+    if not node.suppress_hours:
+        return False
+    since = started_at - dt.timedelta(hours=node.suppress_hours)
+    recent = prior.filter(
+        (pl.col("kind") == change.kind)
+        & (pl.col("unique_id") == change.unique_id)
+        & (pl.col("transition") != "resolved")
+        & ~pl.col("muted")
+        & (pl.col("run_started_at") > since)
+    )
+    return not recent.is_empty()
+
+
+def _unannounced(prior: pl.DataFrame, change: Change) -> bool:
+    """Whether the incident's opening was held back (muted or suppressed): then so is the rest."""
+    opening = prior.filter(
+        (pl.col("incident_id") == change.incident_id) & (pl.col("transition") == "opened")
+    )
+    return bool(opening["muted"].any())
 
 
 def _message(change: Change) -> str:
