@@ -19,7 +19,10 @@ Transitions, judged for one run against the incidents open before it:
   ``remind_after`` before this run (off by default).
 
 Everything here is a pure function of its inputs: judging the same run twice
-gives the same transitions, with the same ids.
+gives the same transitions, with the same ids. Runs are meant to be judged in
+order (``notify`` after each run, ``ingest --notify`` oldest first): judging an
+old run after a newer one of the same job compares it with what was recorded
+before it, not with the newer run.
 """
 
 from __future__ import annotations
