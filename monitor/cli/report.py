@@ -20,6 +20,7 @@ from monitor.errors import MonitorError
 from monitor.history.marts import MartRows, stored_mart, warehouse_mart
 from monitor.history.store import History
 from monitor.history.tables import read_tables
+from monitor.notify.incidents import open_incidents
 from monitor.notify.publish import is_destination, publish
 from monitor.render.report import (
     DEFAULT_FUNNEL,
@@ -131,6 +132,7 @@ def report_command(
         snapshots=snapshots,
         include_sql=include_sql,
         source_hint=f"warehouse {warehouse}" if warehouse else f"{history.root}/marts",
+        incidents=open_incidents(history),
     )
     html = make_report(history, options, warehouse)
     if is_destination(output_text):

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
+
+from monitor.history.incidents import IncidentLog, active_mutes
+from monitor.history.store import History
+from monitor.render.report.context import IncidentView
 
 COLUMNS = ("scope", "kind", "node", "severity", "state", "since", "last", "pending", "muted")
 
@@ -64,3 +70,17 @@ def incident_table(
         .sort("last_at", descending=True)
     )
     return table.select(COLUMNS)
+
+
+def open_incidents(history: History) -> tuple[IncidentView, ...] | None:
+    """The open incidents for the report (None when ``notify`` never ran on this history)."""
+    log = IncidentLog(history.storage)
+    transitions = log.transitions()
+    if transitions.is_empty():
+        return None
+    mutes = active_mutes(log.mutes(), dt.datetime.now(dt.UTC))
+    table = incident_table(transitions, log.deliveries(), mutes)
+    return tuple(
+        IncidentView(**row)
+        for row in table.filter(pl.col("state") == "open").drop("state").iter_rows(named=True)
+    )

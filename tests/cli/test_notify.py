@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from pathlib import Path
 
 from tests.notify.conftest import RUNS, greenery, history  # noqa: F401  (fixtures)
@@ -99,3 +100,40 @@ def test_a_bad_alerts_config_is_one_line_and_exit_2(history: str, tmp_path: Path
         f"error: {config}: alerts.destinations.x.type: expected one of slack, teams, pagerduty, "
         "webhook, email, got 'fax'\n"
     )
+
+
+def test_the_report_shows_open_incidents_and_which_are_muted(history: str, tmp_path: Path) -> None:
+    report = tmp_path / "report.html"
+    invoke("report", "--history", history, "-o", str(report))
+    assert 'id="incidents"' not in report.read_text(encoding="utf-8")  # notify never ran
+    invoke("mute", FLAKY, "--reason", "vendor fixing the extract", "--history", history)
+    invoke("notify", "--invocation", build_of(history, "2021-02-03"), "--history", history)
+    code, _, err = invoke("report", "--history", history, "-o", str(report))
+    assert code == 0, err
+    rows = Rows()
+    rows.feed(report.read_text(encoding="utf-8"))
+    assert rows.muted == {
+        "source.greenery.greenery.addresses": "no",
+        FLAKY: "yes",
+    }
+    assert "vendor fixing the extract" in report.read_text(encoding="utf-8")
+
+
+class Rows(HTMLParser):
+    """Each incident row's node and its data-muted flag."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.muted: dict[str, str] = {}
+        self.current: str | None = None
+        self.in_code = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr" and dict(attrs).get("data-muted"):
+            self.current = dict(attrs)["data-muted"]
+        self.in_code = tag == "code" and self.current is not None
+
+    def handle_data(self, data: str) -> None:
+        if self.in_code and self.current is not None:
+            self.muted[data] = self.current
+            self.current, self.in_code = None, False

@@ -43,6 +43,9 @@ def build_report(
     exposures = guarded("exposures", "Exposures", lambda: build_exposures(inputs))
     funnel = guarded("funnel", "Product funnel", lambda: build_funnel(inputs))
     snapshots = guarded("snapshots", "Snapshot changes", lambda: build_snapshots(inputs))
+    incidents = None
+    if options.incidents is not None:
+        incidents = guarded("incidents", "Incidents", lambda: list(options.incidents or ()))
     # Built after the others though shown first: the nodes the sections name
     # get their detail cards first, and the window's findings link to them.
     attention = guarded("attention", "Needs attention", lambda: build_attention(inputs))
@@ -69,6 +72,7 @@ def build_report(
         nodes=cards,
         include_sql=options.include_sql,
         chart_data=json_for_script(inputs.charts.data),
+        incidents=incidents,
     )
 
 

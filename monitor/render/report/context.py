@@ -41,6 +41,21 @@ class Section(Generic[T]):
 
 
 @dataclass(frozen=True)
+class IncidentView:
+    """One open incident (``notify``), muted or not."""
+
+    scope: str
+    kind: str
+    node: str
+    severity: str
+    since: str
+    last: str
+    pending: int
+    muted: str | None
+    """Why it is muted (None when alerts go out)."""
+
+
+@dataclass(frozen=True)
 class NodeRef:
     """A node as the report names it, with the anchor of its detail card (if it has one)."""
 
@@ -376,12 +391,14 @@ class Report:
     nodes: Section[list[NodeCard]]
     include_sql: bool
     chart_data: Markup
+    incidents: Section[list[IncidentView]] | None = None
 
     @property
     def sections(self) -> list[Section[Any]]:
         """The sections in page order."""
         return [
             self.attention,
+            *([self.incidents] if self.incidents is not None else []),
             self.health,
             self.performance,
             self.timeline,
