@@ -72,6 +72,16 @@ DELIVERIES = pl.Schema(
     }
 )
 
+DELIVERY_NAMES = pl.Schema(
+    {
+        "transition_id": pl.String(),
+        "destination": pl.String(),
+        "attempt": pl.Int32(),
+        "state": pl.String(),
+    }
+)
+"""What a delivery file's name says (``<transition_id>.<destination>.<attempt>.<state>``)."""
+
 MUTES = pl.Schema(
     {
         "target": pl.String(),  # a unique_id or a finding kind
@@ -109,8 +119,24 @@ class IncidentLog:
     # -- deliveries -------------------------------------------------------
 
     def deliveries(self) -> pl.DataFrame:
-        """Every claim and outcome."""
-        return self._read("deliveries", DELIVERIES)
+        """Every claim and outcome, from the file names alone (no file is opened).
+
+        Columns: ``transition_id``, ``destination``, ``attempt``, ``state``;
+        :meth:`delivery` reads one record whole (its time, detail and ref).
+        """
+        rows = []
+        for path in self.storage.list("deliveries"):
+            parts = path.rsplit("/", 1)[-1].split(".")
+            if len(parts) == 5 and parts[4] == "parquet" and parts[2].isdigit():
+                rows.append((parts[0], parts[1], int(parts[2]), parts[3]))
+        return pl.DataFrame(rows, schema=DELIVERY_NAMES, orient="row")
+
+    def delivery(
+        self, transition_id: str, destination: str, attempt: int, state: str
+    ) -> dict[str, object]:
+        """One delivery record, read whole."""
+        path = f"deliveries/{transition_id}.{destination}.{attempt}.{state}.parquet"
+        return pl.read_parquet(self.storage.read(path)).row(0, named=True)
 
     def claim(self, transition_id: str, destination: str, attempt: int) -> bool:
         """Take the right to send attempt ``attempt``; False when another process has it."""

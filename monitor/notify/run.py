@@ -118,8 +118,7 @@ def deliver_pending(
     """Claim, send and record every transition not yet delivered to one of its destinations."""
     transitions = log.transitions()
     deliveries = log.deliveries()
-    pending = _pending(transitions, deliveries, now)
-    threads = _threads(transitions, deliveries)
+    pending = _pending(log, transitions, deliveries, now)
     for name, items in pending.items():
         destination = config.alerts.destinations.get(name)
         if destination is None:
@@ -133,7 +132,8 @@ def deliver_pending(
         sender = sender_for(destination, config.alerts, environ)
         attempts = {alert.transition_id: n for alert, n in claimed}
         failed: list[str] = []
-        for message in sender.messages([a for a, _ in claimed], threads.get(name, {})):
+        threads = _threads(log, transitions, deliveries, name, [a for a, _ in claimed])
+        for message in sender.messages([a for a, _ in claimed], threads):
             _send(log, sender, message, attempts, outcome, failed)
         if failed:
             outcome.failures.append(
@@ -175,49 +175,53 @@ def _send(
 
 
 def _pending(
-    transitions: pl.DataFrame, deliveries: pl.DataFrame, now: dt.datetime
+    log: IncidentLog, transitions: pl.DataFrame, deliveries: pl.DataFrame, now: dt.datetime
 ) -> dict[str, list[tuple[Alert, int]]]:
     """Per destination, the alerts to send and the attempt number each would be."""
-    done: set[tuple[str, str]] = set()
-    attempts: dict[tuple[str, str], dict[int, list[tuple[str, dt.datetime]]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
-    for row in deliveries.iter_rows(named=True):
-        key = (row["transition_id"], row["destination"])
-        if row["state"] == "sent":
-            done.add(key)
-        attempts[key][row["attempt"]].append((row["state"], row["at"]))
-    latest: dict[tuple[str, str], tuple[int, bool, dt.datetime]] = {}
-    for key, tries in attempts.items():
-        last = max(tries)
-        states = tries[last]
-        ended = any(state != "claim" for state, _ in states)
-        latest[key] = (last, ended, min(at for _, at in states))
+    done = {(row[0], row[1]) for row in deliveries.filter(pl.col("state") == "sent").iter_rows()}
+    states: dict[tuple[str, str], dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for tid, dest, attempt, state in deliveries.iter_rows():
+        states[(tid, dest)][attempt].add(state)
     pending: dict[str, list[tuple[Alert, int]]] = defaultdict(list)
     for row in transitions.iter_rows(named=True):
         for name in row["destinations"] or []:
             key = (row["transition_id"], name)
             if key in done:
                 continue
-            attempt, ended, at = latest.get(key, (0, True, now))
-            if not ended and now - at < CLAIM_LEASE:
-                continue  # another process is sending it right now
+            attempt = max(states[key], default=0)
+            if attempt and states[key][attempt] == {"claim"}:
+                claimed = log.delivery(*key, attempt, "claim")["at"]
+                assert isinstance(claimed, dt.datetime)
+                if now - claimed < CLAIM_LEASE:
+                    continue  # another process is sending it right now
             pending[name].append((Alert.from_json(row["alert"]), attempt + 1))
     return dict(pending)
 
 
-def _threads(transitions: pl.DataFrame, deliveries: pl.DataFrame) -> dict[str, dict[str, str]]:
-    """Per destination, incident id -> the ref of its delivered opening message."""
-    opening = {
-        row["transition_id"]: row["incident_id"]
-        for row in transitions.filter(pl.col("transition") == "opened").iter_rows(named=True)
-    }
-    found: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in deliveries.filter((pl.col("state") == "sent") & (pl.col("ref") != "")).iter_rows(
-        named=True
+def _threads(
+    log: IncidentLog,
+    transitions: pl.DataFrame,
+    deliveries: pl.DataFrame,
+    destination: str,
+    alerts: list[Alert],
+) -> dict[str, str]:
+    """Incident id -> the ref of its opening message at ``destination``, for follow-ups."""
+    follow = {a.incident_id for a in alerts if a.transition != "opened"}
+    if not follow:
+        return {}
+    openings = transitions.filter(
+        pl.col("incident_id").is_in(list(follow)) & (pl.col("transition") == "opened")
+    ).select("transition_id", "incident_id")
+    sent = deliveries.filter((pl.col("destination") == destination) & (pl.col("state") == "sent"))
+    found = {}
+    for tid, incident, attempt in (
+        openings.join(sent, on="transition_id")
+        .select("transition_id", "incident_id", "attempt")
+        .iter_rows()
     ):
-        if row["transition_id"] in opening:
-            found[row["destination"]][opening[row["transition_id"]]] = row["ref"]
+        ref = log.delivery(tid, destination, attempt, "sent")["ref"]
+        if ref:
+            found[incident] = str(ref)
     return found
 
 
