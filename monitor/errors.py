@@ -17,6 +17,9 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 """Bad usage, bad configuration or bad input."""
 
+EXIT_DELIVERY = 3
+"""``notify --strict``: an alert could not be delivered (it stays pending for the next run)."""
+
 
 class MonitorError(Exception):
     """A problem the user can fix: bad input, bad usage, bad configuration."""

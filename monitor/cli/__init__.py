@@ -32,6 +32,10 @@ COMMANDS = {
     "whatif": "whatif",
     "cost": "cost",
     "forecast": "forecast",
+    "notify": "notify",
+    "mute": "notify",
+    "unmute": "notify",
+    "incidents": "notify",
 }
 """Each command and the module that defines it, imported only when needed."""
 

@@ -37,6 +37,13 @@ from monitor.history.store import History
     is_flag=True,
     help="Then check exactly the invocations just ingested (exit 1 on findings).",
 )
+@click.option(
+    "--notify",
+    "then_notify",
+    is_flag=True,
+    help="Then send the incident transitions of the runs just ingested (see `notify`); "
+    "a delivery failure never fails the ingest.",
+)
 @check_options
 @user_errors
 def ingest_command(
@@ -44,6 +51,7 @@ def ingest_command(
     history_path: str,
     labels: tuple[str, ...],
     then_check: bool,
+    then_notify: bool,
     fail_on: str | None,
     output_format: str,
     output: Path | None,
@@ -80,6 +88,8 @@ def ingest_command(
         )
         results = [check(frames, inv_id, config) for inv_id in executing["invocation_id"]]
         code = emit_check(results, output_format, output)
+    if then_notify and report.invocations:
+        _notify(history, config_path, [item.invocation_id for item in report.invocations])
     if report.errors:
         code = EXIT_USAGE
     sys.exit(code)
@@ -101,3 +111,16 @@ def _print_ingest(report: IngestReport, history: History, seconds: float) -> Non
         f" {len(report.errors)} failed, into {history.root} in {seconds:.1f} s"
     )
     click.echo(summary)
+
+
+def _notify(history: History, config_path: Path | None, ingested: list[str]) -> None:
+    """``--notify``: each executing run just ingested, oldest first; failures only warn."""
+    from monitor.cli.notify import emit_outcome
+    from monitor.notify.run import notify
+
+    config = load_check_config(config_path, None)
+    frames, ids = load_frames(history, config.lookback_days, ingested)
+    runs = frames.invocations.filter(pl.col("invocation_id").is_in(ids) & pl.col("executes"))
+    for invocation_id in runs.sort("started_at")["invocation_id"]:
+        outcome = notify(history, config, invocation_id, environ=os.environ)
+        emit_outcome(outcome, config, strict=False, dry_run=False)

@@ -21,6 +21,8 @@ from monitor.errors import MonitorError
 from monitor.history.marts import MartRows, stored_mart, warehouse_mart
 from monitor.history.store import History
 from monitor.history.tables import latest_compiled_code, read_tables
+from monitor.notify.incidents import open_incidents
+from monitor.notify.publish import is_destination, publish
 from monitor.render.report import (
     DEFAULT_FUNNEL,
     MartReader,
@@ -47,10 +49,12 @@ def parse_span(text: str) -> dt.timedelta:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("report.html"),
+    "output_text",
+    metavar="PATH",
+    default="report.html",
     show_default=True,
-    help="Where to write the HTML file.",
+    help="Where to write the HTML file; a folder (ending in /) or s3://bucket/prefix/ "
+    "publishes a dated report, latest.html and an index.html of past reports.",
 )
 @click.option(
     "--since",
@@ -98,7 +102,7 @@ def parse_span(text: str) -> dt.timedelta:
 @history_option
 @user_errors
 def report_command(
-    output: Path,
+    output_text: str,
     span: str,
     warehouse: Path | None,
     funnel: str,
@@ -118,6 +122,7 @@ def report_command(
     Examples:
       dbt-monitor report -o report.html --since 30d --snapshot orders_snapshot
       dbt-monitor report --warehouse dev.duckdb --funnel fct_product_funnel --open
+      dbt-monitor report -o s3://team-reports/dbt/     # dated report + index.html
     """
     started = time.perf_counter()
     history = History(history_path)
@@ -128,12 +133,18 @@ def report_command(
         snapshots=snapshots,
         include_sql=include_sql,
         source_hint=f"warehouse {warehouse}" if warehouse else f"{history.root}/marts",
+        incidents=open_incidents(history),
     )
     named = {spec.split(":", 1)[0]: "--snapshot" for spec in snapshots}
     source = click.get_current_context().get_parameter_source("funnel")
     if source is not None and source.name != "DEFAULT":
         named[funnel] = "--funnel"
     html = make_report(history, options, warehouse, required=named)
+    if is_destination(output_text):
+        where = publish(html, output_text, dt.datetime.now(dt.UTC))
+        click.echo(f"published {where} and its index.html in {time.perf_counter() - started:.1f} s")
+        return
+    output = Path(output_text)
     write_text(output, html)
     seconds = time.perf_counter() - started
     click.echo(f"wrote {output} ({len(html.encode('utf-8')) / 1e6:.1f} MB) in {seconds:.1f} s")

@@ -46,6 +46,9 @@ def build_report(
     snapshots = guarded("snapshots", "Snapshot changes", lambda: build_snapshots(inputs))
     readiness = guarded("readiness", "Data ready at", lambda: build_readiness(inputs))
     cost = guarded("cost", "Cost", lambda: build_cost(inputs))
+    incidents = None
+    if options.incidents is not None:
+        incidents = guarded("incidents", "Incidents", lambda: list(options.incidents or ()))
     # Built after the others though shown first: the nodes the sections name
     # get their detail cards first, and the window's findings link to them.
     attention = guarded("attention", "Needs attention", lambda: build_attention(inputs))
@@ -74,6 +77,7 @@ def build_report(
         chart_data=json_for_script(inputs.charts.data),
         cost=cost,
         readiness=readiness,
+        incidents=incidents,
     )
 
 

@@ -41,6 +41,21 @@ class Section(Generic[T]):
 
 
 @dataclass(frozen=True)
+class IncidentView:
+    """One open incident (``notify``), muted or not."""
+
+    scope: str
+    kind: str
+    node: str
+    severity: str
+    since: str
+    last: str
+    pending: int
+    muted: str | None
+    """Why it is muted (None when alerts go out)."""
+
+
+@dataclass(frozen=True)
 class NodeRef:
     """A node as the report names it, with the anchor of its detail card (if it has one)."""
 
@@ -379,6 +394,7 @@ class Report:
     # issue 14 (monitor/render/report/costs.py): left out when they have no data
     cost: Section[Any] | None = None
     readiness: Section[Any] | None = None
+    incidents: Section[list[IncidentView]] | None = None
 
     @property
     def sections(self) -> list[Section[Any]]:
@@ -386,6 +402,7 @@ class Report:
         extra = [s for s in (self.readiness, self.cost) if s and (s.data or s.error)]
         return [
             self.attention,
+            *([self.incidents] if self.incidents is not None else []),
             self.health,
             self.performance,
             self.timeline,

@@ -19,7 +19,7 @@ from monitor.analysis.funnel import FunnelColumns
 from monitor.analysis.health import latest_build, latest_run, window_start
 from monitor.analysis.window import window_findings
 from monitor.history.marts import MartRows
-from monitor.render.report.context import Charts
+from monitor.render.report.context import Charts, IncidentView
 from monitor.render.report.nodes import Nodes
 
 MartReader = Callable[[str], MartRows | None]
@@ -42,6 +42,8 @@ class ReportOptions:
     top_models: int = 15
     source_hint: str = "the history's mart exports"
     """Where marts are read from, for the sections' hints."""
+    incidents: tuple[IncidentView, ...] | None = None
+    """Open incidents from the history (``notify``); None: no Incidents section."""
 
 
 class Inputs:
