@@ -9,6 +9,7 @@ from tests.render.dom import Element, parse
 SECTIONS = [
     "attention",
     "health",
+    "lineage",
     "performance",
     "timeline",
     "tests",

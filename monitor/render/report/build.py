@@ -19,6 +19,7 @@ from monitor.render.report.funnel import build_funnel
 from monitor.render.report.gantt import build_timeline
 from monitor.render.report.guard import guarded
 from monitor.render.report.inputs import Inputs, MartReader, ReportOptions
+from monitor.render.report.lineage import add_anchors, build_lineage
 from monitor.render.report.models import build_performance
 from monitor.render.report.runs import build_health
 from monitor.render.report.snapshots import build_snapshots
@@ -36,6 +37,7 @@ def build_report(
     """Everything the page shows, each section built on its own."""
     inputs = Inputs(frames, config, options, marts)
     health = guarded("health", "Run health", lambda: build_health(inputs))
+    lineage = guarded("lineage", "Lineage", lambda: build_lineage(inputs))
     performance = guarded("performance", "Model performance", lambda: build_performance(inputs))
     timeline = guarded("timeline", "Last run timeline", lambda: build_timeline(inputs))
     tests = guarded("tests", "Tests", lambda: build_tests(inputs))
@@ -48,6 +50,7 @@ def build_report(
     attention = guarded("attention", "Needs attention", lambda: build_attention(inputs))
     # Cards last: they are for the nodes the sections above mentioned.
     cards = guarded("nodes", "Node details", lambda: build_cards(inputs))
+    add_anchors(inputs.charts, {u: r.anchor for u, r in inputs.nodes.mentioned.items() if r.anchor})
     return Report(
         title=f"dbt-monitor · {_project(frames)}",
         project=_project(frames),
@@ -59,6 +62,7 @@ def build_report(
         counts=attention.data.counts if attention.data else dict.fromkeys(SEVERITIES, 0),
         attention=attention,
         health=health,
+        lineage=lineage,
         performance=performance,
         timeline=timeline,
         tests=tests,

@@ -337,6 +337,17 @@ class SnapshotView:
 
 
 @dataclass(frozen=True)
+class LineageView:
+    """The Lineage section: the graph's chart id and its size."""
+
+    chart: str | None
+    nodes: int
+    edges: int
+    exposures: int
+    overview: bool
+
+
+@dataclass(frozen=True)
 class NodeCard:
     """The detail card a finding links to."""
 
@@ -366,6 +377,7 @@ class Report:
     counts: dict[str, int]
     attention: Section[Attention]
     health: Section[Health]
+    lineage: Section[LineageView]
     performance: Section[Performance]
     timeline: Section[Timeline]
     tests: Section[Tests]
@@ -383,6 +395,7 @@ class Report:
         return [
             self.attention,
             self.health,
+            self.lineage,
             self.performance,
             self.timeline,
             self.tests,
