@@ -56,6 +56,7 @@ def build_report(
         project=_project(frames),
         window_label=_window_label(inputs),
         latest_label=attention.data.run_label if attention.data else "",
+        as_of=options.as_of,
         generated_at=now or dt.datetime.now(dt.UTC),
         version=__version__,
         echarts_version=ECHARTS_VERSION,

@@ -371,6 +371,7 @@ class Report:
     project: str
     window_label: str
     latest_label: str
+    as_of: dt.datetime | None
     generated_at: dt.datetime
     version: str
     echarts_version: str

@@ -41,6 +41,8 @@ class ReportOptions:
     top_models: int = 15
     source_hint: str = "the history's mart exports"
     """Where marts are read from, for the sections' hints."""
+    as_of: dt.datetime | None = None
+    """Set when the report shows the history as it stood then (``--until``, ``--invocation``)."""
 
 
 class Inputs:
