@@ -445,5 +445,17 @@
     var scheme = window.matchMedia("(prefers-color-scheme: dark)");
     if (scheme.addEventListener) { scheme.addEventListener("change", draw); }
   }
+  /* A link to a run (#run-…) opens its view and the list around it. */
+  function openTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var el = id ? document.getElementById(id) : null;
+    if (!el || el.tagName !== "DETAILS") { return; }
+    for (var node = el; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") { node.open = true; }
+    }
+    el.scrollIntoView();
+  }
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
   draw();
 })();

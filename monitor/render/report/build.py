@@ -19,6 +19,7 @@ from monitor.render.report.funnel import build_funnel
 from monitor.render.report.gantt import build_timeline
 from monitor.render.report.guard import guarded
 from monitor.render.report.inputs import Inputs, MartReader, ReportOptions
+from monitor.render.report.jobs import build_verdicts
 from monitor.render.report.lineage import add_anchors, build_lineage
 from monitor.render.report.models import build_performance
 from monitor.render.report.runs import build_health
@@ -48,6 +49,7 @@ def build_report(
     # Built after the others though shown first: the nodes the sections name
     # get their detail cards first, and the window's findings link to them.
     attention = guarded("attention", "Needs attention", lambda: build_attention(inputs))
+    verdicts = guarded("verdicts", "Verdict", lambda: build_verdicts(inputs))
     # Cards last: they are for the nodes the sections above mentioned.
     cards = guarded("nodes", "Node details", lambda: build_cards(inputs))
     add_anchors(inputs.charts, {u: r.anchor for u, r in inputs.nodes.mentioned.items() if r.anchor})
@@ -61,6 +63,7 @@ def build_report(
         version=__version__,
         echarts_version=ECHARTS_VERSION,
         counts=attention.data.counts if attention.data else dict.fromkeys(SEVERITIES, 0),
+        verdicts=verdicts,
         attention=attention,
         health=health,
         lineage=lineage,

@@ -115,6 +115,83 @@ class Health:
     latest_wall: float | None
     gaps: list[GapView]
     missed: int
+    chart_job: str | None
+    runs: Runs
+
+
+@dataclass(frozen=True)
+class JobVerdict:
+    """The banner's word on one job's newest run."""
+
+    job: str
+    verdict: str
+    """``ok``, ``warn``, ``failed``, or ``none`` for a command that executes nothing."""
+    started_at: dt.datetime
+    wall: float | None
+    summary: str
+    look_first: FindingView | None
+    run: str | None
+    """The anchor of the run's view."""
+
+
+@dataclass(frozen=True)
+class RunCell:
+    """One run in a job's strip."""
+
+    verdict: str
+    title: str
+    run: str | None
+
+
+@dataclass(frozen=True)
+class JobRow:
+    """One job in the run list."""
+
+    job: str
+    runs: int
+    failed: int
+    warned: int
+    median_wall: float | None
+    executes: bool
+    cells: list[RunCell]
+
+
+@dataclass(frozen=True)
+class ProblemView:
+    """A result of a run that did not pass."""
+
+    node: NodeRef
+    status: str
+    failures: int | None
+    tested: str | None
+    message: str | None
+
+
+@dataclass(frozen=True)
+class RunView:
+    """One run, opened from the run list: results, findings, problems, slowest nodes."""
+
+    anchor: str
+    job: str
+    invocation_id: str
+    started_at: dt.datetime
+    wall: float | None
+    verdict: str
+    counts: dict[str, int]
+    findings: list[FindingView]
+    findings_note: str
+    problems: list[ProblemView]
+    more_problems: int
+    slowest: list[tuple[NodeRef, float]]
+    latest_build: bool
+
+
+@dataclass(frozen=True)
+class Runs:
+    """Runs by job, and a view of every run that executed something."""
+
+    jobs: list[JobRow]
+    views: list[RunView]
 
 
 @dataclass(frozen=True)
@@ -376,6 +453,7 @@ class Report:
     version: str
     echarts_version: str
     counts: dict[str, int]
+    verdicts: Section[list[JobVerdict]]
     attention: Section[Attention]
     health: Section[Health]
     lineage: Section[LineageView]
