@@ -16,6 +16,7 @@ COMMANDS = {
     "ingest": "ingest",
     "check": "check",
     "report": "report",
+    "lineage": "lineage",
     "compact": "compact",
     "runs": "queries",
     "slowest": "queries",
