@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from click.testing import CliRunner
 
 from monitor.cli import cli
 from tests.cli.conftest import RUNS, fixture_history
+from tests.render.manifest import upstream
 
 __all__ = ["fixture_history"]
 
@@ -78,28 +78,14 @@ def test_json_lists_unique_id_depth_status_findings(failure_night: str) -> None:
     assert by_id["source.greenery.greenery.events"]["status"] == "pass"
 
 
-def test_an_exposure_lists_exactly_its_manifest_upstream(fixture_history: str) -> None:
+def test_an_exposure_lists_exactly_its_upstream(fixture_history: str) -> None:
     code, out, _ = invoke(
         "lineage", "product_funnel_dashboard", "--format", "json",
         "--upstream", "20", "--downstream", "0", "--history", fixture_history,
     )  # fmt: skip
     assert code == 0
     listed = {n["unique_id"] for n in json.loads(out)["nodes"] if n["depth"] < 0}
-    assert listed == manifest_upstream("exposure.greenery.product_funnel_dashboard")
-
-
-def manifest_upstream(unique_id: str) -> set[str]:
-    """Every non-test ancestor of ``unique_id`` in the newest nightly manifest."""
-    path = RUNS / "2021-02-17" / "02-build" / "manifest.json.gz"
-    parents: dict[str, list[str]] = json.loads(gzip.decompress(path.read_bytes()))["parent_map"]
-    seen: set[str] = set()
-    stack = [unique_id]
-    while stack:
-        for parent in parents.get(stack.pop(), []):
-            if parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
-    return {uid for uid in seen if not uid.startswith(("test.", "unit_test."))}
+    assert listed == upstream("exposure.greenery.product_funnel_dashboard")
 
 
 def test_a_test_shows_the_node_it_tests(fixture_history: str) -> None:

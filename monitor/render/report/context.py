@@ -217,7 +217,8 @@ class ModelRow:
     p90: float | None
     runs: int
     sparkline: Sparkline | None
-    flags: list[str]
+    flags: list[tuple[str, str | None]]
+    """Badge text and its severity (None: describes the past, drawn neutral)."""
     flag_severity: str | None
 
 
