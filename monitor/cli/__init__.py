@@ -19,6 +19,7 @@ COMMANDS = {
     "ingest": "ingest",
     "check": "check",
     "report": "report",
+    "lineage": "lineage",
     "compact": "compact",
     "exec": "exec",
     "runs": "runs",

@@ -113,7 +113,7 @@ def test_funnel_and_snapshot_live_from_a_warehouse(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--since", "soon"], "error: --since 'soon': expected a number of hours, days or weeks"),
+        (["--since", "soon"], "error: --since 'soon': expected 7d, 24h, 2w, or a date"),
         (["--funnel-columns", "a,b"], "error: funnel columns 'a,b': expected three names"),
         (
             ["--warehouse", "/nonexistent/w.duckdb"],

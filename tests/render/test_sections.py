@@ -35,7 +35,7 @@ def test_a_bug_in_one_section_costs_only_that_section(
     assert "ZeroDivisionError: division by zero" in box.words
     assert not any("data-chart" in el.attrs for el in page.by_id("timeline").iter())
     assert page.by_id("funnel").find_all(cls="step")  # the rest is there
-    assert len(page.find_all("section", cls="card")) == 12  # with readiness and cost
+    assert len(page.find_all("section", cls="card")) == 13  # with lineage, readiness and cost
     stderr = capsys.readouterr().err
     assert "section 'Last run timeline' failed" in stderr
     assert "Traceback (most recent call last)" in stderr
@@ -83,4 +83,6 @@ def test_a_bare_history_renders_every_section_without_errors(command: str) -> No
     report = build_report(_minimal_frames(command), Config(), ReportOptions(), lambda _: None)  # type: ignore[arg-type]
     page = parse(render_report(report))
     assert page.find_all(cls="error-box") == []
-    assert len(page.find_all("section", cls="card")) == 10  # no timings: no readiness, no cost
+    assert (
+        len(page.find_all("section", cls="card")) == 11
+    )  # lineage; no timings: no readiness, no cost

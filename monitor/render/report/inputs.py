@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from monitor.analysis.check import check
 from monitor.analysis.config import Config
+from monitor.analysis.critical_path import Timeline, timeline
 from monitor.analysis.finding import Finding, sort_findings
 from monitor.analysis.frames import Frames
 from monitor.analysis.funnel import FunnelColumns
@@ -44,6 +45,8 @@ class ReportOptions:
     """Where marts are read from, for the sections' hints."""
     incidents: tuple[IncidentView, ...] | None = None
     """Open incidents from the history (``notify``); None: no Incidents section."""
+    as_of: dt.datetime | None = None
+    """Set when the report shows the history as it stood then (``--until``, ``--invocation``)."""
 
 
 class Inputs:
@@ -92,3 +95,8 @@ class Inputs:
     def window_findings(self) -> list[Finding]:
         """The window's findings before the latest run, folded per node (see analysis.window)."""
         return window_findings(self.frames, self.since, self.config, exclude=self.latest_run)
+
+    @functools.cached_property
+    def build_timeline(self) -> Timeline | None:
+        """The latest build's timeline and critical path (None without a build)."""
+        return timeline(self.frames, self.latest_build) if self.latest_build else None
