@@ -134,12 +134,11 @@ class Client:
 
     def get(self, path: str, params: Mapping[str, object] | None = None) -> bytes | None:
         """The body of ``GET path`` (None on 404); a clear error for everything else."""
-        url = f"{self.base}/api/v2/accounts/{path}"
-        if params:
-            url += "?" + urllib.parse.urlencode(params)
+        url = f"{self.base}/api/v2/accounts/{path}"  # as errors name it
+        query = "?" + urllib.parse.urlencode(params) if params else ""
         for attempt in range(RETRIES):
             self.requests += 1
-            request = urllib.request.Request(url, headers=self.headers)
+            request = urllib.request.Request(url + query, headers=self.headers)
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
                     body: bytes = response.read()
@@ -259,7 +258,7 @@ def download(
     wrote no artifacts (or failed to decode, which that ingest reported).
     """
     fetched = Fetched()
-    for run in runs(client, source):
+    for run in reversed(list(runs(client, source))):  # oldest first, as they ran
         run_id = int(run["id"])
         status = run.get("status")
         if status not in COMPLETE:

@@ -61,6 +61,7 @@ def test_a_job_twice_downloads_each_step_once(api: tuple[str, Api], tmp_path: Pa
     code, out, _ = invoke(host, "ingest", address, "--history", str(tmp_path / "h"))
     assert code == 0
     assert out.splitlines()[-1].startswith("48 added, 0 already present, 0 failed")
+    assert out.splitlines()[0].split()[:2] == ["added", "2021-02-01"]  # oldest run first
     downloads = len(server.artifact_requests())
     code, out, err = invoke(host, "ingest", address, "--history", str(tmp_path / "h"))
     assert code == 0
