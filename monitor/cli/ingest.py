@@ -15,6 +15,7 @@ from monitor.analysis.load import load_frames
 from monitor.cli import cli
 from monitor.cli.check import check_options, emit_check, load_check_config
 from monitor.cli.options import history_option, progress_bar, user_errors
+from monitor.cli.remote import SourceParam, ingest_remote, local_paths
 from monitor.errors import EXIT_OK, EXIT_USAGE
 from monitor.history.ingest import IngestReport, ingest
 from monitor.history.labels import parse_labels
@@ -22,7 +23,7 @@ from monitor.history.store import History
 
 
 @cli.command("ingest")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=SourceParam())
 @history_option
 @click.option(
     "--label",
@@ -47,7 +48,7 @@ from monitor.history.store import History
 @check_options
 @user_errors
 def ingest_command(
-    paths: tuple[Path, ...],
+    paths: tuple[Path | str, ...],
     history_path: str,
     labels: tuple[str, ...],
     then_check: bool,
@@ -59,8 +60,10 @@ def ingest_command(
 ) -> None:
     """Add dbt artifacts to the run history.
 
-    PATHS may be a dbt target/ folder, artifact files (also .json.gz) or a
-    folder of many run folders. Invocations already in the history are
+    PATHS may be a dbt target/ folder, artifact files (also .json.gz), a
+    folder of many run folders, or dbt Cloud runs: dbt-cloud://ACCOUNT/runs/RUN
+    or dbt-cloud://ACCOUNT/jobs/JOB?last=30 (token in DBT_CLOUD_API_TOKEN,
+    host in DBT_CLOUD_HOST). Invocations already in the history are
     skipped, so running it twice is safe.
 
     \b
@@ -71,12 +74,13 @@ def ingest_command(
     history = History(history_path)
     with progress_bar("Reading artifacts") as progress:
         report = ingest(
-            list(paths),
+            local_paths(paths),
             history,
             user_labels=parse_labels(labels),
             environ=os.environ,
             progress=progress,
         )
+    ingest_remote(paths, history, report, parse_labels(labels))
     _print_ingest(report, history, time.perf_counter() - started)
     code = EXIT_OK
     if then_check and report.invocations:
