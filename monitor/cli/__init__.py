@@ -24,6 +24,7 @@ COMMANDS = {
     "freshness": "queries",
     "model": "queries",
     "sql": "queries",
+    "verify": "verify",
 }
 """Each command and the module that defines it, imported only when needed."""
 
