@@ -75,11 +75,14 @@ def ingest(
         except MonitorError as err:
             errors.append(f"{bundle.run.header.path}: {err}")
             continue
-        report.invocations.append(
-            _ingest_bundle(
+        try:
+            done = _ingest_bundle(
                 bundle, history, nodes, exposures, ci, dict(user_labels or {}), now, report
             )
-        )
+        except MonitorError as err:  # the history refuses writes: the rest would fail alike
+            errors.append(str(err))
+            break
+        report.invocations.append(done)
     report.errors = [*found.errors, *errors]
     report.warnings = [*found.warnings, *report.warnings]
     return report
