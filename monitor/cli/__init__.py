@@ -37,6 +37,7 @@ COMMANDS = {
     "mute": "notify",
     "unmute": "notify",
     "incidents": "notify",
+    "verify": "verify",
 }
 """Each command and the module that defines it, imported only when needed."""
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +16,7 @@ from monitor.errors import MonitorError
 from monitor.history import labels as labels_mod
 from monitor.history import names
 from monitor.history.store import History
+from monitor.history.versions import NodeIndex, manifest_moments
 
 Outcome = Literal["added", "present"]
 
@@ -47,46 +46,6 @@ class IngestReport:
         return sum(1 for item in self.invocations if item.outcome == outcome)
 
 
-class _NodeIndex:
-    """When each node version was seen taking effect (its sightings), per node.
-
-    A version is stored again only when it is not already the one in effect
-    at that moment: unchanged nodes add nothing run after run, and a version
-    that comes back (a pull request's edit, then the nightly run of main) is
-    recorded again, so it is current again from then on.
-    """
-
-    def __init__(self, history: History, table: str) -> None:
-        seen = (
-            history.scan(table)
-            .select("unique_id", "first_seen_at", "version")
-            .unique()
-            .sort("first_seen_at")
-            .collect()
-        )
-        self.sightings: dict[str, list[tuple[dt.datetime, str]]] = defaultdict(list)
-        for uid, when, version in seen.iter_rows():
-            self.sightings[uid].append((when, version))
-
-    def in_effect(self, unique_id: str, at: dt.datetime) -> str | None:
-        """The version of ``unique_id`` in effect at ``at`` (None before its first sighting)."""
-        seen = self.sightings.get(unique_id, [])
-        index = bisect.bisect_right(seen, at, key=lambda sighting: sighting[0])
-        return seen[index - 1][1] if index else None
-
-    def new_rows(self, frame: pl.DataFrame, invocation_id: str, at: dt.datetime) -> pl.DataFrame:
-        """Rows of ``frame`` whose version is not the one in effect at ``at``."""
-        pairs = frame.select("unique_id", "version").iter_rows()
-        keep = [self.in_effect(uid, at) != version for uid, version in pairs]
-        fresh = frame.filter(pl.Series(keep, dtype=pl.Boolean))
-        for uid, version in fresh.select("unique_id", "version").iter_rows():
-            bisect.insort(self.sightings[uid], (at, version))
-        return fresh.with_columns(
-            pl.lit(invocation_id).alias("first_seen_invocation"),
-            pl.lit(at).cast(pl.Datetime("us", "UTC")).alias("first_seen_at"),
-        )
-
-
 def ingest(
     paths: Sequence[Path],
     history: History,
@@ -106,8 +65,9 @@ def ingest(
     found = discover(paths, progress=progress)
     report = IngestReport()
     ci = labels_mod.ci_labels(environ or {})
-    nodes = _NodeIndex(history, "nodes")
-    exposures = _NodeIndex(history, "exposures")
+    moments = manifest_moments(history)
+    nodes = NodeIndex(history, "nodes", moments)
+    exposures = NodeIndex(history, "exposures", moments)
     errors: list[str] = []
     for bundle in found.each():  # decoded one at a time: memory stays flat
         try:
@@ -115,11 +75,14 @@ def ingest(
         except MonitorError as err:
             errors.append(f"{bundle.run.header.path}: {err}")
             continue
-        report.invocations.append(
-            _ingest_bundle(
+        try:
+            done = _ingest_bundle(
                 bundle, history, nodes, exposures, ci, dict(user_labels or {}), now, report
             )
-        )
+        except MonitorError as err:  # the history refuses writes: the rest would fail alike
+            errors.append(str(err))
+            break
+        report.invocations.append(done)
     report.errors = [*found.errors, *errors]
     report.warnings = [*found.warnings, *report.warnings]
     return report
@@ -128,8 +91,8 @@ def ingest(
 def _ingest_bundle(
     bundle: Bundle,
     history: History,
-    nodes: _NodeIndex,
-    exposures: _NodeIndex,
+    nodes: NodeIndex,
+    exposures: NodeIndex,
     ci: Mapping[str, str],
     user_labels: Mapping[str, str],
     now: dt.datetime,
@@ -139,6 +102,8 @@ def _ingest_bundle(
     invocation_id = run.invocation_id
     started_at = run.invocation["started_at"][0]
     assert isinstance(started_at, dt.datetime)
+    if run.header.kind == "manifest":  # a manifest alone: its run may be stored already
+        started_at = _stored_start(history, invocation_id, started_at) or started_at
     day = started_at.date()
     command = str(run.invocation["command"][0] or "")
     done = Ingested(
@@ -181,6 +146,18 @@ def _ingest_bundle(
     return Ingested(
         invocation_id, "added", started_at, command, run.results.height, run.header.path
     )
+
+
+def _stored_start(history: History, invocation_id: str, around: dt.datetime) -> dt.datetime | None:
+    """When a stored run of this invocation started (dbt writes the manifest soon after)."""
+    since = (around - dt.timedelta(days=1)).date()
+    found = (
+        history.scan("invocations", since=since)
+        .filter((pl.col("invocation_id") == invocation_id) & (pl.col("artifact") != "manifest"))
+        .select("started_at")
+        .collect()
+    )
+    return found["started_at"][0] if found.height else None
 
 
 def _invocation_row(

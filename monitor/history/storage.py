@@ -11,6 +11,7 @@ obstore; credentials come from the usual environment variables
 from __future__ import annotations
 
 import builtins
+import contextlib
 import os
 import uuid
 from abc import ABC, abstractmethod
@@ -18,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, cast
 
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, redact
 
 REMOTE_SCHEMES = ("s3://", "s3a://", "gs://", "gcs://", "az://", "abfs://", "abfss://")
 
@@ -98,7 +99,7 @@ class LocalStorage(Storage):
         skip_before = f"date={since}" if since else None
         cut = len(str(self.root)) + 1
         found: list[str] = []
-        for folder, dirs, files in os.walk(base):
+        for folder, dirs, files in os.walk(base, onerror=_unlistable):
             if skip_before:
                 dirs[:] = [d for d in dirs if not (d.startswith("date=") and d < skip_before)]
             found.extend(f"{folder}/{name}"[cut:] for name in files if not name.startswith("."))
@@ -121,13 +122,15 @@ class LocalStorage(Storage):
             return (self.root / path).read_bytes()
         except FileNotFoundError as err:
             raise MonitorError(f"{self.root / path}: vanished while reading the history") from err
+        except OSError as err:
+            raise MonitorError(f"{self.root / path}: cannot read: {_reason(err)}") from err
 
     def write(self, path: str, data: bytes, *, only_if_absent: bool = False) -> bool:
         """See :meth:`Storage.write`."""
         target = self.root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             tmp.write_bytes(data)
             if only_if_absent:
                 try:
@@ -137,13 +140,20 @@ class LocalStorage(Storage):
             else:
                 tmp.replace(target)
             return True
+        except OSError as err:
+            raise MonitorError(f"{target}: cannot write to the history: {_reason(err)}") from err
         finally:
-            tmp.unlink(missing_ok=True)
+            # a folder that refuses writes made no temporary file either
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
 
     def delete(self, paths: Iterable[str]) -> None:
         """See :meth:`Storage.delete`."""
         for path in paths:
-            (self.root / path).unlink(missing_ok=True)
+            try:
+                (self.root / path).unlink(missing_ok=True)
+            except OSError as err:
+                raise MonitorError(f"{self.root / path}: cannot delete: {_reason(err)}") from err
 
     def source(self, path: str) -> str:
         """See :meth:`Storage.source`."""
@@ -170,7 +180,8 @@ class ObjectStorage(Storage):
     def __init__(self, url: str) -> None:
         from obstore.store import from_url
 
-        self.location = url.rstrip("/")
+        self.url = url.rstrip("/")
+        self.location = redact(self.url)
         endpoint = os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT")
         client: dict[str, Any] = {}
         options: dict[str, str] = {}
@@ -185,9 +196,9 @@ class ObjectStorage(Storage):
         from obstore.exceptions import BaseError
 
         try:
-            self._store = from_url(self.location, client_options=cast(Any, client) or None)
+            self._store = from_url(self.url, client_options=cast(Any, client) or None)
         except (BaseError, ValueError) as err:
-            raise MonitorError(f"{url}: cannot open this history: {_brief(err)}") from err
+            raise MonitorError(f"{self.location}: cannot open this history: {_brief(err)}") from err
         self.storage_options = options or None
 
     def list(self, prefix: str, *, since: str | None = None) -> list[str]:
@@ -222,50 +233,72 @@ class ObjectStorage(Storage):
     def exists(self, path: str) -> bool:
         """See :meth:`Storage.exists`."""
         import obstore
+        from obstore.exceptions import BaseError
 
         try:
             obstore.head(self._store, path)
         except FileNotFoundError:  # what obstore raises for a missing object
             return False
+        except (BaseError, OSError) as err:
+            raise MonitorError(f"{self.location}/{path}: cannot look up: {_brief(err)}") from err
         return True
 
     def read(self, path: str) -> bytes:
         """See :meth:`Storage.read`."""
         import obstore
+        from obstore.exceptions import BaseError
 
         try:
             return bytes(obstore.get(self._store, path).bytes())
         except FileNotFoundError as err:
             raise MonitorError(f"{self.location}/{path}: vanished while reading") from err
+        except (BaseError, OSError) as err:
+            raise MonitorError(f"{self.location}/{path}: cannot read: {_brief(err)}") from err
 
     def write(self, path: str, data: bytes, *, only_if_absent: bool = False) -> bool:
         """See :meth:`Storage.write`."""
         import obstore
-        from obstore.exceptions import AlreadyExistsError
+        from obstore.exceptions import AlreadyExistsError, BaseError
 
         try:
             obstore.put(self._store, path, data, mode="create" if only_if_absent else "overwrite")
         except AlreadyExistsError:
             return False
+        except (BaseError, OSError) as err:
+            raise MonitorError(f"{self.location}/{path}: cannot write: {_brief(err)}") from err
         return True
 
     def delete(self, paths: Iterable[str]) -> None:
         """See :meth:`Storage.delete`."""
         import obstore
+        from obstore.exceptions import BaseError
 
         batch = list(paths)
         if batch:
-            obstore.delete(self._store, batch)
+            try:
+                obstore.delete(self._store, batch)
+            except (BaseError, OSError) as err:
+                raise MonitorError(f"{self.location}: cannot delete: {_brief(err)}") from err
 
     def source(self, path: str) -> str:
         """See :meth:`Storage.source`."""
-        return f"{self.location}/{path}"
+        return f"{self.url}/{path}"
 
 
 def _brief(err: BaseException) -> str:
-    """The first line of an object-store error (they carry a long debug dump)."""
+    """The first line of an object-store error (they carry a long debug dump), no credentials."""
     lines = str(err).strip().splitlines()
-    return lines[0] if lines else type(err).__name__
+    return redact(lines[0]) if lines else type(err).__name__
+
+
+def _reason(err: OSError) -> str:
+    """What the operating system said (``Permission denied``, ``No space left on device``)."""
+    return err.strerror or type(err).__name__
+
+
+def _unlistable(err: OSError) -> None:
+    """``os.walk`` skips folders it cannot list; a history must not (rows would go missing)."""
+    raise MonitorError(f"{err.filename}: cannot list the history: {_reason(err)}") from err
 
 
 class DryRun(Storage):
