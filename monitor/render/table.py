@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import polars as pl
 
-from monitor.render.safe_text import for_terminal
+from monitor.render.safe_text import for_terminal, markdown_cell
 from monitor.render.sparkline import sparkline
 
 FORMATS = ("table", "csv", "json", "markdown")
@@ -75,12 +75,14 @@ def as_json(frame: pl.DataFrame) -> str:
 
 
 def as_markdown(frame: pl.DataFrame) -> str:
-    """A GitHub-flavoured markdown table; numbers right-aligned."""
-    header = "| " + " | ".join(frame.columns) + " |"
+    """A GitHub-flavoured markdown table; numbers right-aligned.
+
+    Every cell is literal text (:func:`~monitor.render.safe_text.markdown_cell`):
+    no HTML, links or line breaks from artifacts get through.
+    """
+    header = "| " + " | ".join(markdown_cell(name) for name in frame.columns) + " |"
     rule = "|" + "|".join("---:" if _numeric(t) else "---" for t in frame.dtypes) + "|"
-    body = [
-        "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in _cells(frame)
-    ]
+    body = ["| " + " | ".join(markdown_cell(cell) for cell in row) + " |" for row in _cells(frame)]
     return "\n".join([header, rule, *body]) + "\n"
 
 

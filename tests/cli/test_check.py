@@ -122,7 +122,7 @@ def test_markdown_goes_to_stdout_and_to_the_github_step_summary(
     )
     assert code == 1
     assert out.startswith("### ❌ dbt-monitor: 2 errors, 2 warnings\n")
-    assert "| ✖ error | model\\_error | model.greenery.int\\_user\\_funnel\\_steps |" in out
+    assert "| ✖ error | model_error | model.greenery.int_user_funnel_steps |" in out
     assert summary.read_text() == "earlier step\n" + out
 
 

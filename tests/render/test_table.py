@@ -119,6 +119,21 @@ def test_markdown_escapes_pipes() -> None:
     assert text.splitlines()[-1] == "| a \\| b |"
 
 
+def test_markdown_cells_are_literal_text() -> None:
+    hostile = "<script>x</script> [a](javascript:alert(1))\n# heading"
+    text = render(pl.DataFrame({"<b>": [hostile]}), "markdown")
+    assert text == (
+        "| &lt;b&gt; |\n|---|\n"
+        "| &lt;script&gt;x&lt;/script&gt; \\[a\\](javascript:alert(1)) # heading |\n"
+    )
+
+
+def test_terminal_cells_have_no_escape_sequences_or_bidi_overrides() -> None:
+    hostile = "\x1b]8;;http://evil.example/\x07click\x1b]8;;\x07 \u202eexe \x1b[31mred"
+    text = as_table(pl.DataFrame({"message": [hostile]}), 80)
+    assert text.splitlines()[-1] == "click exe red"
+
+
 def test_labels_read_as_key_value() -> None:
     labels = pl.DataFrame({"labels": [[{"key": "job", "value": "nightly"}]]})
     assert as_table(labels, 80).splitlines()[-1] == "job=nightly"
