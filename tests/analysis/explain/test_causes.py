@@ -145,3 +145,19 @@ def test_code_diff_counts_lines() -> None:
     assert diff is not None
     assert diff.splitlines()[:2] == ["--- m (before)", "+++ m (after)"]
     assert code_diff(None, "select 1", "model.p.m") is None
+
+
+def test_code_change_with_stored_sql_carries_a_diff() -> None:
+    from monitor.analysis.explain.facts import build_facts
+    from tests.analysis.builder import HistoryBuilder
+
+    b = HistoryBuilder()
+    ids = []
+    for day in range(5):
+        ids.append(b.invocation(day))
+        b.run(ids[-1], M, 12.0 if day == 4 else 4.0)
+    b.node(M, checksum="c0", raw_code="select 1\nfrom a\n")
+    b.node(M, day=4, checksum="c1", raw_code="select 1\nfrom a\njoin b using (id)\n")
+    [cause] = rank_causes(build_facts(b.frames()), Question(M, ids[4], ids[3]))
+    assert cause.message == "its SQL changed in this run (+1/−0 lines)"
+    assert cause.evidence["diff"].splitlines()[-1] == "+join b using (id)"
