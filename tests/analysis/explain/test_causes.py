@@ -1,4 +1,6 @@
 from monitor.analysis.explain.causes import Cause, Question, code_diff, likely_cause, rank_causes
+from monitor.analysis.explain.facts import build_facts
+from tests.analysis.builder import HistoryBuilder
 from tests.analysis.explain.history import BYSTANDERS, INCIDENT, PARENT, STG, M, Night, history
 
 
@@ -51,6 +53,11 @@ def test_many_nodes_slower_is_contention() -> None:
     assert found[0].evidence["slower_nodes"] == len(BYSTANDERS)
     assert found[0].evidence["overlapping_invocations"] == []
     assert "no other invocation in the history overlapped it" in found[0].message
+
+
+def test_a_crowd_is_only_medium_next_to_a_cause_of_the_node_itself() -> None:
+    found = causes(Night(seconds=12.0, rows=5000, bystander_seconds=3.0))
+    assert kinds(found) == [("data", "high"), ("contention", "medium")]
 
 
 def test_two_slower_nodes_are_not_a_crowd() -> None:
@@ -148,9 +155,6 @@ def test_code_diff_counts_lines() -> None:
 
 
 def test_code_change_with_stored_sql_carries_a_diff() -> None:
-    from monitor.analysis.explain.facts import build_facts
-    from tests.analysis.builder import HistoryBuilder
-
     b = HistoryBuilder()
     ids = []
     for day in range(5):
