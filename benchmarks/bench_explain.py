@@ -33,8 +33,8 @@ from monitor.history.store import History  # noqa: E402
 from monitor.history.tables import read_tables  # noqa: E402
 
 
-def timed(args: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB and stdout of ``python -m monitor ARGS``."""
+def timed(args: list[str]) -> tuple[float, str]:
+    """Wall seconds and stdout of ``python -m monitor ARGS``."""
     start = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "monitor", *args],
@@ -45,13 +45,10 @@ def timed(args: list[str]) -> tuple[float, float, str]:
     )
     out, err = process.communicate()
     wall = time.perf_counter() - start
-    usage = os.wait4(process.pid, os.WNOHANG)[2] if process.returncode is None else None
-    del usage
     if process.returncode not in (0, 1):
-        raise click.ClickException(
-            f"{' '.join(args[:2])}: exit {process.returncode}\n{err[-2000:]!r}"
-        )
-    return wall, 0.0, out.decode()
+        tail = err[-2000:].decode(errors="replace")
+        raise click.ClickException(f"{' '.join(args[:2])}: exit {process.returncode}\n{tail}")
+    return wall, out.decode()
 
 
 def candidates(history: Path, count: int = 40) -> list[str]:
@@ -85,7 +82,7 @@ def main(history: Path, node: str | None, repeat: int) -> None:
     if node is None:
         best = -1
         for unique_id in candidates(history):
-            _, _, out = timed(["explain", unique_id, "--format", "json", *where])
+            _, out = timed(["explain", unique_id, "--format", "json", *where])
             points = len(json.loads(out)["change_points"])
             if points > best:
                 node, best = unique_id, points
@@ -97,18 +94,15 @@ def main(history: Path, node: str | None, repeat: int) -> None:
     ):
         runs = [timed(args) for _ in range(repeat)]
         wall = min(r[0] for r in runs)
-        found = json.loads(runs[0][2])
+        found = json.loads(runs[0][1])
         if name.startswith("explain"):
             points = found["change_points"]
             detail = f"{len(points)} change points, causes: " + ", ".join(
                 p["causes"][0]["kind"] for p in points
             )
         else:
-            findings = (
-                [f for r in found["results"] for f in r["findings"]]
-                if "results" in found
-                else found
-            )
+            results = found.get("results", [found])
+            findings = [f for r in results for f in r["findings"]]
             caused = [f for f in findings if "cause" in f.get("evidence", {})]
             detail = f"{len(findings)} findings, {len(caused)} with causes"
         click.echo(f"{name:<16} best of {repeat}: {wall:.2f} s  ({detail})")

@@ -18,7 +18,9 @@ data           its own row count moved 1.5× or more the same way (high with its
 upstream_data  the nearest ancestors with row counts (through views) moved
                1.5× or more the same way (medium; high for a change in rows)
 contention     at least 3 other nodes, and 25 % of those with a baseline, ran
-               1.5× slower with unchanged code and rows (medium; high from 50 %)
+               1.5× slower with unchanged code and rows (medium; high from 50 %,
+               unless a cause specific to the node was found: a crowd of slow
+               nodes explains best when nothing about the node itself changed)
 unknown        nothing above: said so, with the facts that were missing
 ============== ===============================================================
 
@@ -116,6 +118,8 @@ def rank_causes(facts: Facts, question: Question) -> list[Cause]:
     before = facts.invocation(question.before) if question.before else None
     case = _Case(facts, question, facts.invocation(question.after), before)
     found = [cause for rule in _RULES if (cause := rule(case)) is not None]
+    if len(found) > 1:
+        found = [_capped(c) if c.kind == "contention" else c for c in found]
     if not found:
         found.append(_unknown(case))
     return sorted(found, key=lambda c: (-CONFIDENCE[c.confidence], KINDS.index(c.kind)))
@@ -271,7 +275,7 @@ def _upstream_data(case: _Case) -> Cause | None:
     return Cause(
         "upstream_data",
         confidence,
-        f"the rows of its upstream {', '.join(parts)} {word}",
+        f"the rows upstream {word}: {', '.join(parts)}",
         {"upstream": {uid: round(ratio, 2) for uid, ratio in moved}},
     )
 
@@ -316,6 +320,12 @@ def _contention(case: _Case) -> Cause | None:
             "overlapping_invocations": overlap,
         },
     )
+
+
+def _capped(cause: Cause) -> Cause:
+    if cause.confidence != "high":
+        return cause
+    return Cause(cause.kind, "medium", cause.message, cause.evidence)
 
 
 def _unknown(case: _Case) -> Cause:
@@ -393,12 +403,8 @@ def _own(case: _Case) -> dict[str, Any] | None:
 
 
 def _has_rows(case: _Case, own: dict[str, Any] | None) -> bool:
-    adapter = case.after.get("adapter_type")
-    if not counts_rows(adapter):
-        case.missing.append(missing_rows_reason(adapter))
-        return False
     if own is None or own["rows"] is None or own["base_rows"] is None:
-        case.missing.append("no row count for this node before and after (a view?)")
+        case.missing.append(missing_rows_reason(case.after.get("adapter_type")))
         return False
     return True
 

@@ -43,8 +43,8 @@ class Thresholds:
     mad_factor: float = 3.0
 
 
-RUNTIME = Thresholds(ratio=1.5, min_change=1.0)
-"""Runtime (seconds): 1.5× and at least 1 s."""
+RUNTIME = Thresholds(ratio=1.5, min_change=0.5)
+"""Runtime (seconds): 1.5× and at least 0.5 s."""
 
 ROWS = Thresholds(ratio=2.0, min_change=10.0)
 """rows_affected: 2× and at least 10 rows."""

@@ -1,4 +1,6 @@
 from monitor.analysis.explain.causes import Cause, Question, code_diff, likely_cause, rank_causes
+from monitor.analysis.explain.facts import build_facts
+from tests.analysis.builder import HistoryBuilder
 from tests.analysis.explain.history import BYSTANDERS, INCIDENT, PARENT, STG, M, Night, history
 
 
@@ -51,6 +53,11 @@ def test_many_nodes_slower_is_contention() -> None:
     assert found[0].evidence["slower_nodes"] == len(BYSTANDERS)
     assert found[0].evidence["overlapping_invocations"] == []
     assert "no other invocation in the history overlapped it" in found[0].message
+
+
+def test_a_crowd_is_only_medium_next_to_a_cause_of_the_node_itself() -> None:
+    found = causes(Night(seconds=12.0, rows=5000, bystander_seconds=3.0))
+    assert kinds(found) == [("data", "high"), ("contention", "medium")]
 
 
 def test_two_slower_nodes_are_not_a_crowd() -> None:
@@ -145,3 +152,16 @@ def test_code_diff_counts_lines() -> None:
     assert diff is not None
     assert diff.splitlines()[:2] == ["--- m (before)", "+++ m (after)"]
     assert code_diff(None, "select 1", "model.p.m") is None
+
+
+def test_code_change_with_stored_sql_carries_a_diff() -> None:
+    b = HistoryBuilder()
+    ids = []
+    for day in range(5):
+        ids.append(b.invocation(day))
+        b.run(ids[-1], M, 12.0 if day == 4 else 4.0)
+    b.node(M, checksum="c0", raw_code="select 1\nfrom a\n")
+    b.node(M, day=4, checksum="c1", raw_code="select 1\nfrom a\njoin b using (id)\n")
+    [cause] = rank_causes(build_facts(b.frames()), Question(M, ids[4], ids[3]))
+    assert cause.message == "its SQL changed in this run (+1/−0 lines)"
+    assert cause.evidence["diff"].splitlines()[-1] == "+join b using (id)"

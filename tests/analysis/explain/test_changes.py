@@ -38,8 +38,8 @@ def test_newest_run_alone_is_latest() -> None:
 
 
 def test_small_absolute_change_is_ignored() -> None:
-    # 5x, but only +0.4 s: below the 1 s floor
-    assert change_points([0.1, 0.1, 0.1, 0.1, 0.5, 0.5, 0.5], RUNTIME) == []
+    # 4x, but only +0.3 s: below the 0.5 s floor
+    assert change_points([0.1, 0.1, 0.1, 0.1, 0.4, 0.4, 0.4], RUNTIME) == []
 
 
 def test_noisy_baseline_needs_a_larger_change() -> None:
