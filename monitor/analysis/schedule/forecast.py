@@ -88,10 +88,10 @@ def forecast(
     def clock(seconds: float) -> dt.datetime:
         return origin + dt.timedelta(seconds=float(seconds))
 
-    spans = ends.max(axis=1) if ends.size else np.zeros(samples)
+    spans = ends.max(axis=0) if ends.size else np.zeros(samples)
     exposures = []
     for uid, name, columns in _exposure_columns(frames, build):
-        ready = ends[:, columns].max(axis=1)
+        ready = ends[columns].max(axis=0)
         exposures.append(
             ExposureForecast(
                 uid, name, clock(np.quantile(ready, 0.5)), clock(np.quantile(ready, 0.9))
@@ -148,23 +148,25 @@ def _first_node_delay(frames: Frames, ids: list[str]) -> dt.timedelta:
 
 
 def _draws(frames: Frames, ids: list[str], build: Build, samples: int, seed: int) -> np.ndarray:
-    """A samples x nodes matrix of durations, each node's drawn from its own recent runs."""
+    """A nodes x samples matrix of durations, each node's drawn from its own recent runs."""
     times = node_times(
         frames.node_runs.filter(pl.col("invocation_id").is_in(ids) & pl.col("status").is_in(DONE))
     )
     history = dict(times.group_by("unique_id").agg(pl.col("seconds")).iter_rows())
+    seen = [history.get(uid) or [build.durations[i]] for i, uid in enumerate(build.graph.ids)]
+    counts = np.asarray([len(values) for values in seen], dtype=np.intp)
+    table = np.zeros((len(seen), int(counts.max(initial=1))))
+    for i, values in enumerate(seen):
+        table[i, : len(values)] = values
     rng = np.random.default_rng(seed)
-    draws = np.empty((samples, len(build.graph)))
-    for i, uid in enumerate(build.graph.ids):
-        seen = np.asarray(history.get(uid) or [build.durations[i]], dtype=np.float64)
-        draws[:, i] = seen[rng.integers(0, seen.size, size=samples)]
-    return draws
+    picks = (rng.random((len(seen), samples)) * counts[:, None]).astype(np.intp)
+    return table[np.arange(len(seen))[:, None], picks]
 
 
 def _exposure_columns(frames: Frames, build: Build) -> list[tuple[str, str, np.ndarray]]:
     if frames.exposures.is_empty():
         return []
-    dag = Dag.at(frames, build.started_at)
+    dag = build.dag or Dag.at(frames, build.started_at)
     index = {uid: i for i, uid in enumerate(build.graph.ids)}
     found = []
     exposures = as_of(frames.exposures, build.started_at).sort("name")
