@@ -172,7 +172,9 @@ def _draws(frames: Frames, ids: list[str], build: Build, samples: int, seed: int
         frames.node_runs.filter(pl.col("invocation_id").is_in(ids) & pl.col("status").is_in(DONE))
     )
     history = dict(times.group_by("unique_id").agg(pl.col("seconds")).iter_rows())
-    seen = [history.get(uid) or [build.durations[i]] for i, uid in enumerate(build.graph.ids)]
+    seen = [
+        sorted(history.get(uid) or [build.durations[i]]) for i, uid in enumerate(build.graph.ids)
+    ]
     counts = np.asarray([len(values) for values in seen], dtype=np.intp)
     table = np.zeros((len(seen), int(counts.max(initial=1))))
     for i, values in enumerate(seen):

@@ -77,9 +77,9 @@ def load_build(frames: Frames, invocation_id: str, dag: Dag | None = None) -> Bu
     started_at = info["started_at"]
     assert isinstance(started_at, dt.datetime)
     runs = node_times(
-        frames.node_runs.filter(pl.col("invocation_id") == invocation_id).unique(
-            "unique_id", keep="first", maintain_order=True
-        )
+        frames.node_runs.filter(pl.col("invocation_id") == invocation_id)
+        .unique("unique_id", keep="first", maintain_order=True)
+        .sort("unique_id")  # one order whatever order the rows came in
     )
     ids = runs["unique_id"].to_list()
     dag = dag or Dag.at(frames, started_at)
