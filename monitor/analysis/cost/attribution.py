@@ -8,11 +8,13 @@ intervals.
 
 Vectorized: with ``F(t)`` the integral of ``1 / (nodes running)`` from the
 first event to ``t``, a node's share is ``F(end) - F(start)``, and every
-start and end is an event, so ``F`` is read off a cumulative sum.
+start and end is an event, so ``F`` is read off a cumulative sum over the
+events sorted by (invocation, warehouse, time).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 KEYS = ("invocation_id", "warehouse")
@@ -23,56 +25,30 @@ def attribute(intervals: pl.DataFrame) -> pl.DataFrame:
 
     Rows without both timestamps, or ending before they start, get 0 s.
     """
-    keys = list(KEYS)
-    frame = intervals.with_columns(
-        pl.col("warehouse").fill_null(""),
-        pl.col("start").dt.epoch("us").alias("_start"),
-        pl.col("end").dt.epoch("us").alias("_end"),
-    )
-    valid = frame.filter(
-        pl.col("_start").is_not_null()
-        & pl.col("_end").is_not_null()
-        & (pl.col("_end") > pl.col("_start"))
-    )
-    events = pl.concat(
-        [
-            valid.select(*keys, pl.col("_start").alias("t"), pl.lit(1).alias("delta")),
-            valid.select(*keys, pl.col("_end").alias("t"), pl.lit(-1).alias("delta")),
-        ]
-    )
-    points = (
-        events.group_by(*keys, "t")
-        .agg(pl.col("delta").sum())
-        .sort(*keys, "t")
-        .with_columns(
-            pl.col("delta").cum_sum().over(keys).alias("active"),
-            (pl.col("t").shift(-1).over(keys) - pl.col("t")).alias("length"),
-        )
-        .with_columns(
-            pl.when(pl.col("active") > 0)
-            .then(pl.col("length") / pl.col("active"))
-            .otherwise(0.0)
-            .fill_null(0.0)
-            .alias("piece")
-        )
-        .select(*keys, "t", (pl.col("piece").cum_sum().over(keys) - pl.col("piece")).alias("f"))
-    )
-    shared = (
-        frame.join(
-            points.rename({"t": "_start", "f": "_f_start"}), on=[*keys, "_start"], how="left"
-        )
-        .join(points.rename({"t": "_end", "f": "_f_end"}), on=[*keys, "_end"], how="left")
-        .with_columns(
-            pl.when(pl.col("_end") > pl.col("_start"))
-            .then((pl.col("_f_end") - pl.col("_f_start")) / 1e6)
-            .otherwise(0.0)
-            .fill_null(0.0)
-            .alias("seconds")
-        )
-    )
-    return shared.drop("_start", "_end", "_f_start", "_f_end").with_columns(
-        pl.col("warehouse").replace("", None)
-    )
+    frame = intervals.with_columns(pl.col("warehouse").fill_null(""))
+    begin = frame["start"].dt.epoch("us").to_numpy()
+    finish = frame["end"].dt.epoch("us").to_numpy()
+    valid = ~(np.isnan(begin.astype(np.float64)) | np.isnan(finish.astype(np.float64)))
+    valid &= np.nan_to_num(finish.astype(np.float64)) > np.nan_to_num(begin.astype(np.float64))
+    rows = np.flatnonzero(valid)
+    seconds = np.zeros(frame.height)
+    if rows.size:
+        group = frame.select(pl.struct(*KEYS).rank("dense")).to_series().to_numpy()[rows]
+        times = np.concatenate([begin[rows], finish[rows]]).astype(np.int64)
+        groups = np.concatenate([group, group])
+        deltas = np.concatenate([np.ones(rows.size), -np.ones(rows.size)])
+        order = np.lexsort((times, groups))
+        times, groups, deltas = times[order], groups[order], deltas[order]
+        # every group's +1s and -1s cancel out: the running count restarts at each group
+        active = np.cumsum(deltas)
+        length = np.zeros(times.size)
+        length[:-1] = np.where(groups[1:] == groups[:-1], np.diff(times), 0)
+        piece = np.where(active > 0, length / np.maximum(active, 1.0), 0.0)
+        integral = np.cumsum(piece) - piece  # F at each event
+        position = np.empty_like(order)
+        position[order] = np.arange(order.size)
+        seconds[rows] = (integral[position[rows.size :]] - integral[position[: rows.size]]) / 1e6
+    return frame.with_columns(pl.Series("seconds", seconds), pl.col("warehouse").replace("", None))
 
 
 def busy_seconds(intervals: pl.DataFrame) -> pl.DataFrame:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
@@ -25,7 +25,7 @@ from monitor.analysis.frames import Frames, as_of
 from monitor.analysis.gaps import _inferred_period
 from monitor.analysis.lineage import Dag
 from monitor.analysis.schedule.graph import Build, load_build, node_times
-from monitor.analysis.schedule.readiness import BUILT
+from monitor.analysis.schedule.readiness import BUILT, Target
 from monitor.analysis.schedule.runs import job_invocations
 from monitor.analysis.schedule.simulate import retime, simulate
 from monitor.analysis.schedule.whatif import DONE
@@ -60,12 +60,28 @@ class Forecast:
     p90_finish: dt.datetime
     exposures: list[ExposureForecast]
     build: Build
+    ready: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+    """Each target's ready time in every sample, as UTC epoch seconds."""
+
+    def chance_after(self, unique_id: str, when: dt.datetime) -> float | None:
+        """The share of samples in which ``unique_id``'s data is ready after ``when``."""
+        found = self.ready.get(unique_id)
+        if found is None or not found.size:
+            return None
+        return float((found > when.timestamp()).mean())
 
 
 def forecast(
-    frames: Frames, job: str, config: Config | None = None, samples: int = SAMPLES
+    frames: Frames,
+    job: str,
+    config: Config | None = None,
+    samples: int = SAMPLES,
+    targets: list[Target] | None = None,
 ) -> Forecast:
-    """The finish-time forecast of ``job``'s next run (a user error below 5 runs)."""
+    """The finish-time forecast of ``job``'s next run (a user error below 5 runs).
+
+    ``targets`` (default: every exposure) get a ready time each.
+    """
     ids = job_invocations(frames.invocations, job)
     if len(ids) < MIN_RUNS:
         raise MonitorError(
@@ -88,10 +104,12 @@ def forecast(
     def clock(seconds: float) -> dt.datetime:
         return origin + dt.timedelta(seconds=float(seconds))
 
-    spans = ends.max(axis=1) if ends.size else np.zeros(samples)
+    spans = ends.max(axis=0) if ends.size else np.zeros(samples)
     exposures = []
-    for uid, name, columns in _exposure_columns(frames, build):
-        ready = ends[:, columns].max(axis=1)
+    ready_at = {}
+    for uid, name, columns in _target_columns(frames, build, targets):
+        ready = ends[columns].max(axis=0)
+        ready_at[uid] = origin.timestamp() + ready
         exposures.append(
             ExposureForecast(
                 uid, name, clock(np.quantile(ready, 0.5)), clock(np.quantile(ready, 0.9))
@@ -107,6 +125,7 @@ def forecast(
         p90_finish=clock(np.quantile(spans, 0.9)),
         exposures=exposures,
         build=build,
+        ready=ready_at,
     )
 
 
@@ -148,32 +167,42 @@ def _first_node_delay(frames: Frames, ids: list[str]) -> dt.timedelta:
 
 
 def _draws(frames: Frames, ids: list[str], build: Build, samples: int, seed: int) -> np.ndarray:
-    """A samples x nodes matrix of durations, each node's drawn from its own recent runs."""
+    """A nodes x samples matrix of durations, each node's drawn from its own recent runs."""
     times = node_times(
         frames.node_runs.filter(pl.col("invocation_id").is_in(ids) & pl.col("status").is_in(DONE))
     )
     history = dict(times.group_by("unique_id").agg(pl.col("seconds")).iter_rows())
+    seen = [
+        sorted(history.get(uid) or [build.durations[i]]) for i, uid in enumerate(build.graph.ids)
+    ]
+    counts = np.asarray([len(values) for values in seen], dtype=np.intp)
+    table = np.zeros((len(seen), int(counts.max(initial=1))))
+    for i, values in enumerate(seen):
+        table[i, : len(values)] = values
     rng = np.random.default_rng(seed)
-    draws = np.empty((samples, len(build.graph)))
-    for i, uid in enumerate(build.graph.ids):
-        seen = np.asarray(history.get(uid) or [build.durations[i]], dtype=np.float64)
-        draws[:, i] = seen[rng.integers(0, seen.size, size=samples)]
-    return draws
+    picks = (rng.random((len(seen), samples)) * counts[:, None]).astype(np.intp)
+    return table[np.arange(len(seen))[:, None], picks]
 
 
-def _exposure_columns(frames: Frames, build: Build) -> list[tuple[str, str, np.ndarray]]:
-    if frames.exposures.is_empty():
-        return []
-    dag = Dag.at(frames, build.started_at)
+def _target_columns(
+    frames: Frames, build: Build, targets: list[Target] | None
+) -> list[tuple[str, str, np.ndarray]]:
+    dag = build.dag or Dag.at(frames, build.started_at)
+    if targets is None:
+        if frames.exposures.is_empty():
+            return []
+        exposures = as_of(frames.exposures, build.started_at).sort("name")
+        targets = [
+            Target(uid, name, "exposure")
+            for uid, name in exposures.select("unique_id", "name").iter_rows()
+        ]
     index = {uid: i for i, uid in enumerate(build.graph.ids)}
     found = []
-    exposures = as_of(frames.exposures, build.started_at).sort("name")
-    for uid, name in exposures.select("unique_id", "name").iter_rows():
-        columns = [
-            index[node]
-            for node in dag.ancestors(uid)
-            if node in index and node.split(".", 1)[0] in BUILT
-        ]
+    for target in targets:
+        nodes = dag.ancestors(target.unique_id) | {target.unique_id}
+        columns = [index[n] for n in nodes if n in index and n.split(".", 1)[0] in BUILT]
         if columns:
-            found.append((uid, name, np.asarray(sorted(columns), dtype=np.intp)))
+            found.append(
+                (target.unique_id, target.name, np.asarray(sorted(columns), dtype=np.intp))
+            )
     return found

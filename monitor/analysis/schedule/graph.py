@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -36,6 +36,8 @@ class Build:
     statuses: list[str]
     recorded_span: float
     """First node start to last node end, seconds."""
+    dag: Dag | None = field(default=None, compare=False, repr=False)
+    """The manifest lineage the graph was cut from."""
     overhead: float = 0.0
     """dbt's own time per node: the median gap between one node's end and the next
     node's start on the same thread (0 when the run has no thread ids)."""
@@ -75,9 +77,9 @@ def load_build(frames: Frames, invocation_id: str, dag: Dag | None = None) -> Bu
     started_at = info["started_at"]
     assert isinstance(started_at, dt.datetime)
     runs = node_times(
-        frames.node_runs.filter(pl.col("invocation_id") == invocation_id).unique(
-            "unique_id", keep="first", maintain_order=True
-        )
+        frames.node_runs.filter(pl.col("invocation_id") == invocation_id)
+        .unique("unique_id", keep="first", maintain_order=True)
+        .sort("unique_id")  # one order whatever order the rows came in
     )
     ids = runs["unique_id"].to_list()
     dag = dag or Dag.at(frames, started_at)
@@ -99,6 +101,7 @@ def load_build(frames: Frames, invocation_id: str, dag: Dag | None = None) -> Bu
         durations=runs["seconds"].to_list(),
         statuses=runs["status"].fill_null("").to_list(),
         recorded_span=span,
+        dag=dag,
         overhead=dispatch_overhead(runs),
     )
 
@@ -168,6 +171,13 @@ def test_gates(frames: Frames, when: dt.datetime, dag: Dag, ran: set[str]) -> li
         pl.col("resource_type").is_in(TEST_TYPES) & pl.col("unique_id").is_in(list(ran))
     )
     edges: list[tuple[str, str]] = []
+    below: dict[str, set[str]] = {}
+
+    def descendants(node: str) -> set[str]:
+        if node not in below:
+            below[node] = dag.descendants(node)
+        return below[node]
+
     for test, depends_on in tests.select("unique_id", "depends_on").iter_rows():
         tested = set(depends_on or ())
         if not tested:
@@ -176,7 +186,7 @@ def test_gates(frames: Frames, when: dt.datetime, dag: Dag, ran: set[str]) -> li
             [node] = tested
             targets = set(dag.children.get(node, ()))
         else:
-            common = set.intersection(*(dag.descendants(node) for node in tested))
+            common = set.intersection(*(descendants(node) for node in tested))
             targets = {n for n in common if not (dag.parents.get(n, set()) & common)}
         edges.extend(
             (test, target)

@@ -97,8 +97,8 @@ class Schedule:
     end: list[float]
     order: list[int]
     """Node indices in the order they were started."""
-    after: list[int]
-    """The node each one waited for (a parent or the thread's previous node), -1 for none."""
+    thread: list[int]
+    parents: list[list[int]]
 
     @property
     def span(self) -> float:
@@ -117,42 +117,32 @@ def simulate(graph: RunGraph, durations: Sequence[float], threads: int) -> Sched
     ready = [graph.rank[i] for i in range(n) if pending[i] == 0]
     heapq.heapify(ready)
     free = list(range(threads))
-    last_on: list[int] = [-1] * threads
     running: list[tuple[float, int, int]] = []
     start = [0.0] * n
     end = [0.0] * n
-    after = [-1] * n
+    on_thread = [0] * n
     order: list[int] = []
     now = 0.0
-    children, parents, rank = graph.children, graph.parents, graph.rank
+    children, rank = graph.children, graph.rank
+    heappop, heappush = heapq.heappop, heapq.heappush
     while True:
         while ready and free:
-            i = by_rank[heapq.heappop(ready)]
-            thread = heapq.heappop(free)
+            i = by_rank[heappop(ready)]
+            thread = heappop(free)
             start[i] = now
             end[i] = finish = now + max(durations[i], 0.0)
+            on_thread[i] = thread
             order.append(i)
-            after[i] = _waited_for(i, now, parents, end, last_on[thread])
-            last_on[thread] = i
-            heapq.heappush(running, (finish, rank[i], thread))
+            heappush(running, (finish, rank[i], thread))
         if not running:
             break
-        now, r, thread = heapq.heappop(running)
-        heapq.heappush(free, thread)
+        now, r, thread = heappop(running)
+        heappush(free, thread)
         for c in children[by_rank[r]]:
             pending[c] -= 1
             if pending[c] == 0:
-                heapq.heappush(ready, rank[c])
-    return Schedule(start, end, order, after)
-
-
-def _waited_for(i: int, now: float, parents: list[list[int]], end: list[float], prev: int) -> int:
-    if now <= EPSILON:
-        return -1
-    for p in parents[i]:
-        if abs(end[p] - now) <= EPSILON:
-            return p
-    return prev
+                heappush(ready, rank[c])
+    return Schedule(start, end, order, on_thread, graph.parents)
 
 
 def binding_chain(schedule: Schedule) -> list[int]:
@@ -164,31 +154,54 @@ def binding_chain(schedule: Schedule) -> list[int]:
     """
     if not schedule.end:
         return []
-    node = max(range(len(schedule.end)), key=lambda i: (schedule.end[i], -schedule.start[i]))
+    start, end = schedule.start, schedule.end
+    previous: dict[int, int] = {}  # node -> the node before it on its thread
+    last_on: dict[int, int] = {}
+    for i in schedule.order:
+        thread = schedule.thread[i]
+        if thread in last_on:
+            previous[i] = last_on[thread]
+        last_on[thread] = i
+    node = max(range(len(end)), key=lambda i: (end[i], -start[i]))
     chain = [node]
-    while schedule.after[chain[-1]] >= 0 and len(chain) <= len(schedule.end):
-        chain.append(schedule.after[chain[-1]])
+    while start[node] > EPSILON and len(chain) <= len(end):
+        waited = [p for p in schedule.parents[node] if abs(end[p] - start[node]) <= EPSILON]
+        if waited:
+            node = max(waited, key=lambda p: -start[p])
+        elif node in previous:
+            node = previous[node]
+        else:
+            break
+        chain.append(node)
     return chain[::-1]
 
 
 def retime(
     graph: RunGraph, order: Sequence[int], durations: npt.NDArray[np.float64], threads: int
 ) -> npt.NDArray[np.float64]:
-    """End times of every node (columns) for each row of ``durations``.
+    """End times of every node for each sample: ``durations`` and the result are nodes x samples.
 
     Nodes are placed in ``order`` (a simulated run's start order), each on the
-    thread that frees first, as soon as its parents are done.
+    thread that frees first, as soon as its parents are done. The threads'
+    free times are kept sorted per sample, so the first row is always the
+    earliest free thread.
     """
-    samples, n = durations.shape
-    rows = np.arange(samples)
-    free = np.zeros((samples, max(threads, 1)))
-    end = np.zeros((samples, n))
+    n, samples = durations.shape
+    free = np.zeros((max(threads, 1), samples))
+    end = np.zeros((n, samples))
     parents = [np.asarray(p, dtype=np.intp) for p in graph.parents]
     for i in order:
-        thread = free.argmin(axis=1)
-        begin = free[rows, thread]
-        if parents[i].size:
-            begin = np.maximum(begin, end[:, parents[i]].max(axis=1))
-        end[:, i] = finish = begin + durations[:, i]
-        free[rows, thread] = finish
+        begin = free[0]
+        above = parents[i]
+        if above.size == 1:
+            begin = np.maximum(begin, end[above[0]])
+        elif above.size:
+            begin = np.maximum(begin, end[above].max(axis=0))
+        finish = begin + durations[i]
+        end[i] = finish
+        free[0] = finish
+        for k in range(1, free.shape[0]):  # bubble the new finish into place
+            low = np.minimum(free[k - 1], free[k])
+            free[k] = np.maximum(free[k - 1], free[k])
+            free[k - 1] = low
     return end

@@ -24,8 +24,10 @@ from monitor.analysis.finding import Finding
 from monitor.analysis.frames import Frames, as_of
 from monitor.analysis.lineage import Dag
 from monitor.analysis.schedule.deadline import Deadline, meta_deadline
+from monitor.analysis.schedule.forecast import MIN_RUNS, forecast
 from monitor.analysis.schedule.graph import node_times, reduced_edges
 from monitor.analysis.schedule.readiness import Target, readiness, upstream_pairs
+from monitor.analysis.schedule.runs import node_invocations
 from monitor.analysis.words import duration, name_of
 
 TREND_DAYS = 7
@@ -33,6 +35,7 @@ TREND_RUNS = 14
 """Ready times of this many previous runs make the trend."""
 MIN_TREND_RUNS = 5
 RISK_PROBABILITY = 0.2
+FORECAST_SAMPLES = 200
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,25 @@ def sla_findings(frames: Frames, invocation_id: str, config: Config, dag: Dag) -
             risk = _trend_risk(rows, sla.deadline)
             if risk is not None:
                 findings.append(_at_risk(sla, invocation_id, row, due, risk, path))
+            else:
+                chance = _forecast_risk(frames, invocation_id, sla)
+                if chance is not None:
+                    findings.append(_at_risk(sla, invocation_id, row, due, None, path, chance))
     return findings
+
+
+def _forecast_risk(frames: Frames, invocation_id: str, sla: Sla) -> float | None:
+    """The forecast's chance that the next run misses the deadline, if at least 20 %.
+
+    Only for the newest run of its job: the forecast is about the run after it.
+    """
+    job = str(frames.invocation(invocation_id)["job"])
+    ids = node_invocations(frames.invocations).filter(pl.col("job") == job)["invocation_id"]
+    if ids.len() < MIN_RUNS or ids[-1] != invocation_id:
+        return None
+    ahead = forecast(frames, job, samples=FORECAST_SAMPLES, targets=[sla.target])
+    chance = ahead.chance_after(sla.target.unique_id, sla.deadline.due(ahead.next_start))
+    return chance if chance is not None and chance >= RISK_PROBABILITY else None
 
 
 def _missed(
@@ -137,16 +158,21 @@ def _at_risk(
     invocation_id: str,
     row: dict[str, object],
     due: dt.datetime,
-    days_left: float,
+    days_left: float | None,
     path: list[str],
+    chance: float | None = None,
 ) -> Finding:
     names = " → ".join(name_of(uid) for uid in path)
     ready_at = row["ready_at"]
     assert isinstance(ready_at, dt.datetime)
+    why = (
+        f"its ready time is rising and reaches the deadline in about {days_left:.1f} days"
+        if days_left is not None
+        else f"the forecast for the next run misses it with {chance or 0:.0%} probability"
+    )
     message = (
         f"{sla.target.kind} {sla.target.name}: ready at {ready_at:%H:%M:%S} UTC, before its "
-        f"{sla.deadline.describe()} deadline, but its ready time is rising and reaches the "
-        f"deadline in about {days_left:.1f} days; critical path {names}"
+        f"{sla.deadline.describe()} deadline, but {why}; critical path {names}"
     )
     return Finding(
         "sla_at_risk",
@@ -157,7 +183,8 @@ def _at_risk(
         {
             "deadline": due.isoformat(),
             "ready_at": ready_at.isoformat(),
-            "days_to_deadline": round(days_left, 2),
+            "days_to_deadline": None if days_left is None else round(days_left, 2),
+            "miss_probability": None if chance is None else round(chance, 3),
             "critical_path": ", ".join(path),
         },
     )

@@ -54,5 +54,5 @@ def test_retime_reproduces_the_simulation_it_took_its_order_from(threads: int) -
     graph = RunGraph.build(ids, edges)
     durations = rng.uniform(0.1, 5.0, size=30)
     schedule = simulate(graph, durations.tolist(), threads)
-    ends = retime(graph, schedule.order, durations[None, :], threads)
-    assert ends[0] == pytest.approx(schedule.end)
+    ends = retime(graph, schedule.order, durations[:, None], threads)
+    assert ends[:, 0] == pytest.approx(schedule.end)

@@ -49,3 +49,17 @@ def test_late_is_missed() -> None:
     b, ids = nightly([30, 30, 30, 70])
     assert findings(b, ids[-1]) == [("sla_missed", "error")]
     assert findings(b, ids[-2]) == []
+
+
+def test_a_forecast_that_misses_one_run_in_five_is_at_risk() -> None:
+    # two of the last seven nights took 70 min: the next one misses 03:00 with ~2/7 chance
+    b, ids = nightly([30, 70, 30, 30, 70, 30, 30])
+    frames = b.frames()
+    config = config_from_dict({"sla": {"report": {"ready_by": "03:00"}}})
+    dag = Dag.at(frames, T0 + dt.timedelta(days=60))
+    [finding] = sla_findings(frames, ids[-1], config, dag)
+    assert (finding.kind, finding.severity) == ("sla_at_risk", "warn")
+    assert "forecast for the next run misses it with" in finding.message
+    probability = finding.evidence["miss_probability"]
+    assert isinstance(probability, float) and 0.2 <= probability <= 0.4
+    assert findings(b, ids[-2]) == []  # not the newest run: no forecast
