@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import polars as pl
 
+from monitor import schema
 from monitor.analysis.frames import Frames, invocation_facts, prepare, resolve_invocation
 from monitor.errors import MonitorError
 from monitor.history.store import History
@@ -15,26 +16,13 @@ from monitor.history.tables import read_tables
 RECENT_DAYS = 7
 """How far back ``latest`` is looked for before the whole history is read."""
 
-CHECKED_RUN_COLUMNS = (
-    "invocation_id",
-    "unique_id",
-    "resource_type",
-    "status",
-    "execution_time",
-    "failures",
-    "message",
-    # explain (row counts), cost and SLA (timings, billed volume)
-    "rows_affected",
-    "adapter_code",
-    "compile_started_at",
-    "compile_completed_at",
-    "execute_started_at",
-    "execute_completed_at",
-    "thread_id",
-    "bytes_billed",
-    "slot_ms",
+LEFT_OUT_RUN_COLUMNS = frozenset({"job_id", "bytes_processed"})
+"""node_runs columns no detector reads: left on disk for a check."""
+
+CHECKED_RUN_COLUMNS = tuple(
+    name for name in schema.NODE_RUNS.names() if name not in LEFT_OUT_RUN_COLUMNS
 )
-"""The node_runs columns the detectors read: only these are read from disk for a check."""
+"""The node_runs columns the detectors (and explain, cost, SLA) read: only these are read."""
 
 
 def load_frames(
