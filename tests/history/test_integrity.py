@@ -56,7 +56,7 @@ def test_a_truncated_file_is_left_out_with_one_warning_in_every_command(root: Pa
     damaged = build_file(root, "node_runs")
     damaged.write_bytes(damaged.read_bytes()[:200])
     commands = [
-        ["runs"],
+        ["runs", "--findings"],
         ["check", "--invocation", "latest"],
         ["slowest"],
         ["failures"],
@@ -193,9 +193,10 @@ def test_verify_lists_damage_and_repair_moves_it_aside(root: Path) -> None:
     )
     code, out, _ = invoke("verify", "--repair", "--history", str(root))
     assert code == 0
-    assert "moved 4 files of 1 invocations to" in out.splitlines()[-1]
+    # invocations, node_runs, nodes, exposures and the compiled_code it carries
+    assert "moved 5 files of 1 invocations to" in out.splitlines()[-1]
     aside = list((root / "_damaged").rglob("*.parquet"))
-    assert len(aside) == 4  # its marker, node_runs, nodes, exposures: nothing deleted
+    assert len(aside) == 5  # its marker and four data files: nothing deleted
     assert invoke("verify", "--history", str(root))[0] == 0
     assert count(root) == ALL_RUNS - BUILD_RUNS
     code, out, _ = invoke("ingest", str(RUNS), "--history", str(root))
