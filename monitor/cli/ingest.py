@@ -20,6 +20,7 @@ from monitor.errors import EXIT_OK, EXIT_USAGE
 from monitor.history.ingest import IngestReport, ingest
 from monitor.history.labels import parse_labels
 from monitor.history.store import History
+from monitor.render.safe_text import for_terminal
 
 
 @cli.command("ingest")
@@ -101,15 +102,16 @@ def ingest_command(
 
 def _print_ingest(report: IngestReport, history: History, seconds: float) -> None:
     for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {for_terminal(warning)}", err=True)
     for item in report.invocations:
         when = item.started_at.strftime("%Y-%m-%d %H:%M")
-        click.echo(
+        line = (
             f"{item.outcome:<8} {when}  {item.command:<16} {item.results:>5} results"
             f"  {item.invocation_id[:8]}  {item.source.parent}"
         )
+        click.echo(for_terminal(line))  # ids, commands and paths come from artifacts
     for error in report.errors:
-        click.echo(f"failed   {error}", err=True)
+        click.echo(f"failed   {for_terminal(error)}", err=True)
     summary = (
         f"{report.count('added')} added, {report.count('present')} already present,"
         f" {len(report.errors)} failed, into {history.root} in {seconds:.1f} s"

@@ -107,3 +107,19 @@ def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     code, _, err = invoke("ingest", str(tmp_path / "nope"), "--history", str(tmp_path / "h"))
     assert code == 2
     assert "does not exist" in err
+
+
+def test_ingest_lines_strip_terminal_controls_from_artifact_text(tmp_path: Path) -> None:
+    import json
+
+    build = Path(__file__).resolve().parents[2] / "fixtures/runs/2021-02-01/02-build"
+    data = json.loads(gzip.decompress((build / "run_results.json.gz").read_bytes()))
+    data["args"]["which"] = "build\x1b]8;;http://evil/\x07click\x1b]8;;\x07\u202e"
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "run_results.json").write_text(json.dumps(data), encoding="utf-8")
+    code, out, err = invoke("ingest", str(target), "--history", str(tmp_path / "h"))
+    assert code == 0, err
+    (line,) = [line for line in out.splitlines() if line.startswith("added")]
+    assert "buildclick" in line
+    assert not any(ch in line for ch in ("\x1b", "\x07", "\u202e"))
