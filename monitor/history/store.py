@@ -142,8 +142,8 @@ class View:
     markers: list[str]
     """The live, readable ``invocations`` files."""
     since: dt.date | None
-    rows: pl.DataFrame
-    """Every marker row (one per committed part set), with its ``_path``."""
+    rows: pl.DataFrame | None
+    """Every marker row (one per committed part set) with its ``_path``, once read."""
     parts: dict[str, frozenset[str]]
     """The committed parts of each invocation, by file name."""
     checksums: dict[str, list[Checksum]]
@@ -290,25 +290,21 @@ class History:
         return None
 
     def view(self, *, since: dt.date | None = None) -> View:
-        """The records and commit markers, read once for several scans."""
+        """The records and commit markers, listed once for several scans.
+
+        The markers themselves are read (and checked) on the first scan that
+        needs them (:meth:`loaded`); scans of node versions need only their names.
+        """
         records = self.records()
         listed = self.live_files(COMMIT_TABLE, since=since, records=records)
-        checksums = records.checksums()
-        rows, markers = self._read_markers(listed, checksums)
-        parts = records.committed_parts()
-        owners: dict[str, str] = {}
-        by_name: dict[str, list[str]] = defaultdict(list)
-        for path, invocation_id in zip(
-            rows["_path"].to_list(), rows["invocation_id"].to_list(), strict=True
-        ):
-            if not _is_compacted(path):
-                name, held = names.split_stem(_stem(path))
-                parts[name] = parts.get(name, frozenset()) | held
-                owners[name] = invocation_id
-                by_name[name].append(path)
-            else:
-                owners.setdefault(names.file_name(invocation_id), invocation_id)
-        return View(records, markers, since, rows, parts, checksums, owners, by_name)
+        return _indexed(View(records, listed, since, None, {}, records.checksums(), {}))
+
+    def loaded(self, view: View) -> View:
+        """``view`` with its markers read: damaged ones left out, invocation ids known."""
+        if view.rows is None:
+            view.rows, view.markers = self._read_markers(view.markers, view.checksums)
+            _indexed(view)
+        return view
 
     def scan(
         self, table: str, *, since: dt.date | None = None, view: View | None = None
@@ -320,7 +316,10 @@ class History:
         """
         table_schema = schema.TABLES[table]
         view = view or self.view(since=since)
+        if table not in VERSIONED:  # versions need only the markers' names
+            self.loaded(view)
         if table == COMMIT_TABLE:
+            assert view.rows is not None
             return _one_row_per_invocation(view.rows)
         files = [
             path for path in self.readable_files(table, view) if self._sound(table, path, view)
@@ -342,7 +341,7 @@ class History:
         """Every committed export of mart ``name`` with its ``invocation_id``, or None."""
         if not names.mart_name_ok(name):
             return None
-        view = self.view()
+        view = self.loaded(self.view())
         frames = []
         for path in self.storage.list(f"marts/{name}"):
             if not path.endswith(".parquet") or not view.holds(path):
@@ -365,7 +364,7 @@ class History:
         self, *, since: dt.date | None = None, records: Records | None = None
     ) -> set[str]:
         """Every committed invocation."""
-        return self.view(since=since).committed
+        return self.loaded(self.view(since=since)).committed
 
     def readable_files(self, table: str, view: View) -> list[str]:
         """The files a reader of ``table`` opens: live, and of committed parts."""
@@ -539,6 +538,30 @@ def marker_files(data: bytes) -> list[tuple[str, int, int]]:
     except (pl.exceptions.PolarsError, OSError, ValueError):
         return []
     return [(str(p), int(size), int(crc)) for p, size, crc in listed]
+
+
+def _indexed(view: View) -> View:
+    """Fill in a view's committed parts, markers by name and invocation ids (from its markers)."""
+    view.parts = view.records.committed_parts()
+    view.unread = defaultdict(list)
+    view.owners = {}
+    for path in view.markers:
+        if not _is_compacted(path):
+            name, held = names.split_stem(_stem(path))
+            view.parts[name] = view.parts.get(name, frozenset()) | held
+            view.unread[name].append(path)
+            if not name.startswith("x-"):  # a plain id names its files
+                view.owners[name] = name
+    if view.rows is not None:
+        for path, invocation_id in zip(
+            view.rows["_path"].to_list(), view.rows["invocation_id"].to_list(), strict=True
+        ):
+            name = _stem(path).split(".", 1)[0]
+            if _is_compacted(path):
+                view.owners.setdefault(names.file_name(invocation_id), invocation_id)
+            else:
+                view.owners[name] = invocation_id
+    return view
 
 
 def _bare(checksums: dict[str, list[Checksum]]) -> View:
