@@ -292,11 +292,13 @@ class History:
     def view(self, *, since: dt.date | None = None) -> View:
         """The records and commit markers, listed once for several scans.
 
-        The markers themselves are read (and checked) on the first scan that
-        needs them (:meth:`loaded`); scans of node versions need only their names.
+        The markers themselves are read (and checked) by the first scan of
+        ``invocations`` (:meth:`loaded`); other tables need only their names
+        (markers found damaged before are left out).
         """
         records = self.records()
         listed = self.live_files(COMMIT_TABLE, since=since, records=records)
+        listed = [path for path in listed if path not in self.damaged]
         return _indexed(View(records, listed, since, None, {}, records.checksums(), {}))
 
     def loaded(self, view: View) -> View:
@@ -316,11 +318,10 @@ class History:
         """
         table_schema = schema.TABLES[table]
         view = view or self.view(since=since)
-        if table not in VERSIONED:  # versions need only the markers' names
-            self.loaded(view)
-        if table == COMMIT_TABLE:
-            assert view.rows is not None
-            return _one_row_per_invocation(view.rows)
+        if table == COMMIT_TABLE:  # other tables need only the markers' names
+            rows = self.loaded(view).rows
+            assert rows is not None
+            return _one_row_per_invocation(rows)
         files = [
             path for path in self.readable_files(table, view) if self._sound(table, path, view)
         ]
@@ -451,7 +452,9 @@ class History:
         """The checksums recorded for ``path`` (its markers' metadata read on first need)."""
         if not _is_compacted(path):
             for marker in view.unread.pop(names.split_stem(_stem(path))[0], []):
-                for recorded, size, crc in marker_files(self.storage.read(marker)):
+                local = isinstance(self.storage, LocalStorage)
+                source = self.storage.source(marker) if local else self.storage.read(marker)
+                for recorded, size, crc in marker_files(source):
                     view.checksums[recorded].append(Checksum(size, crc))
         return view.checksums.get(path, [])
 
@@ -503,6 +506,13 @@ class History:
                     self._damage(path, trouble, None)
             listed = good
             rows = self._scan_markers(listed, wanted).collect() if listed else empty
+        if (
+            rows.height == len(listed)
+            and rows["invocation_id"].null_count() == 0
+            and rows["started_at"].null_count() == 0
+            and not any(_is_compacted(path) for path in listed)
+        ):
+            return rows, listed  # one sound row per marker: the usual case, checked cheaply
         bad = rows.filter(pl.col("invocation_id").is_null() | pl.col("started_at").is_null())
         single = rows.group_by("_path").len().filter(pl.col("len") > 1)
         for path in bad["_path"].unique().to_list():
@@ -517,9 +527,10 @@ class History:
         return rows, listed
 
     def _scan_markers(self, listed: list[str], wanted: pl.Schema) -> pl.LazyFrame:
-        sources = {self.storage.source(path): path for path in listed}
+        sources = [self.storage.source(path) for path in listed]
+        cut = len(sources[0]) - len(listed[0])  # the root the sources start with
         return pl.scan_parquet(
-            list(sources),
+            sources,
             schema=wanted,
             hive_partitioning=False,
             glob=False,
@@ -527,13 +538,18 @@ class History:
             extra_columns="ignore",
             include_file_paths="_path",
             storage_options=self.storage.storage_options,
-        ).with_columns(pl.col("_path").replace_strict(sources, return_dtype=pl.String()))
+        ).with_columns(pl.col("_path").str.slice(cut))
 
 
-def marker_files(data: bytes) -> list[tuple[str, int, int]]:
-    """The files a commit marker commits, with their size and CRC-32 (none for old markers)."""
+def marker_files(source: bytes | str) -> list[tuple[str, int, int]]:
+    """The files a commit marker commits, with their size and CRC-32 (none for old markers).
+
+    ``source`` is the marker's bytes, or the path of a local one (only its footer is read).
+    """
     try:
-        metadata = pl.read_parquet_metadata(io.BytesIO(data))
+        metadata = pl.read_parquet_metadata(
+            io.BytesIO(source) if isinstance(source, bytes) else source
+        )
         listed = json.loads(metadata.get(FILES_KEY, "[]"))
     except (pl.exceptions.PolarsError, OSError, ValueError):
         return []
@@ -603,9 +619,10 @@ def _changes_only(frame: pl.LazyFrame) -> pl.LazyFrame:
     Whatever order invocations were ingested in (or however many writers raced),
     the rows read are the same.
     """
-    previous = pl.col("version").shift(1).over("unique_id")
+    same_node = pl.col("unique_id") == pl.col("unique_id").shift(1)
+    same_version = pl.col("version") == pl.col("version").shift(1)
     return frame.sort("unique_id", "first_seen_at", "version").filter(
-        previous.is_null() | (pl.col("version") != previous)
+        ~(same_node & same_version).fill_null(False)
     )
 
 
