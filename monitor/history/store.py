@@ -28,8 +28,10 @@ import json
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -62,6 +64,8 @@ column."""
 _MANIFEST_COLUMNS = ("manifest_schema_version", "project_name", "project_id", "adapter_type")
 
 Warn = Callable[[str], None]
+
+T = TypeVar("T")
 
 
 def warn_on_stderr(message: str) -> None:
@@ -322,9 +326,7 @@ class History:
             rows = self.loaded(view).rows
             assert rows is not None
             return _one_row_per_invocation(rows)
-        files = [
-            path for path in self.readable_files(table, view) if self._sound(table, path, view)
-        ]
+        files = self.sound(table, self.readable_files(table, view), view)
         if not files:
             return pl.LazyFrame(schema=table_schema)
         frame = pl.scan_parquet(
@@ -451,12 +453,38 @@ class History:
     def _expected(self, path: str, view: View) -> list[Checksum]:
         """The checksums recorded for ``path`` (its markers' metadata read on first need)."""
         if not _is_compacted(path):
-            for marker in view.unread.pop(names.split_stem(_stem(path))[0], []):
-                local = isinstance(self.storage, LocalStorage)
-                source = self.storage.source(marker) if local else self.storage.read(marker)
-                for recorded, size, crc in marker_files(source):
-                    view.checksums[recorded].append(Checksum(size, crc))
+            self._load_checksums([path], view)
         return view.checksums.get(path, [])
+
+    def _load_checksums(self, paths: list[str], view: View) -> None:
+        """Read the recorded checksums of the markers that commit ``paths`` (a few at once)."""
+        markers = [
+            marker
+            for path in paths
+            if not _is_compacted(path)
+            for marker in view.unread.pop(names.split_stem(_stem(path))[0], [])
+        ]
+        local = isinstance(self.storage, LocalStorage)
+
+        def files_of(marker: str) -> list[tuple[str, int, int]]:
+            return marker_files(self.storage.source(marker) if local else self.storage.read(marker))
+
+        for listed in _parallel(files_of, markers):
+            for recorded, size, crc in listed:
+                view.checksums[recorded].append(Checksum(size, crc))
+
+    def sound(self, table: str | None, paths: list[str], view: View) -> list[str]:
+        """The files of ``paths`` that pass their checks (several checked at once)."""
+        todo = [path for path in paths if path not in self._verified and path not in self.damaged]
+        self._load_checksums(todo, view)
+        for path, trouble in zip(
+            todo, _parallel(lambda path: self.check_file(table, path, view), todo), strict=True
+        ):
+            if trouble is None:
+                self._verified.add(path)
+            else:
+                self._damage(path, trouble, view.owners.get(names.split_stem(_stem(path))[0]))
+        return [path for path in paths if path in self._verified]
 
     def _sound(self, table: str | None, path: str, view: View) -> bool:
         if path in self._verified:
@@ -539,6 +567,14 @@ class History:
             include_file_paths="_path",
             storage_options=self.storage.storage_options,
         ).with_columns(pl.col("_path").str.slice(cut))
+
+
+def _parallel(work: Callable[[str], T], items: list[str]) -> list[T]:
+    """``work`` over ``items`` in a few threads (file reads and hashing release the GIL)."""
+    if len(items) < 8:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(work, items))
 
 
 def marker_files(source: bytes | str) -> list[tuple[str, int, int]]:
