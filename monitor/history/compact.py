@@ -82,7 +82,7 @@ def compact(
     entries = dict(old_records.entries)
     dropped: list[str] = []
     superseded = list(old_records.names)
-    view = history.view()
+    view = history.loaded(history.view())
     if keep_days is not None:
         entries, dropped, carried_record = _drop_old_days(history, view, entries, keep_days, report)
         superseded += carried_record

@@ -16,7 +16,7 @@ from monitor.errors import MonitorError
 from monitor.history import labels as labels_mod
 from monitor.history import names
 from monitor.history.store import History
-from monitor.history.versions import NodeIndex, manifest_moments
+from monitor.history.versions import Moments, NodeIndex
 
 Outcome = Literal["added", "present"]
 
@@ -65,7 +65,7 @@ def ingest(
     found = discover(paths, progress=progress)
     report = IngestReport()
     ci = labels_mod.ci_labels(environ or {})
-    moments = manifest_moments(history)
+    moments = Moments(history)
     nodes = NodeIndex(history, "nodes", moments)
     exposures = NodeIndex(history, "exposures", moments)
     errors: list[str] = []

@@ -89,6 +89,7 @@ class LocalStorage(Storage):
     def __init__(self, root: Path) -> None:
         self.root = root
         self.location = str(root)
+        self._prefix = os.path.join(str(root), "")  # noqa: PTH118
 
     def list(self, prefix: str, *, since: str | None = None) -> list[str]:
         """See :meth:`Storage.list`."""
@@ -114,16 +115,18 @@ class LocalStorage(Storage):
 
     def exists(self, path: str) -> bool:
         """See :meth:`Storage.exists`."""
-        return (self.root / path).is_file()
+        return os.path.isfile(self._full(path))  # noqa: PTH113
 
     def read(self, path: str) -> bytes:
         """See :meth:`Storage.read`."""
+        full = self._full(path)
         try:
-            return (self.root / path).read_bytes()
+            with open(full, "rb") as handle:  # noqa: PTH123 - plain strings: called per file
+                return handle.read()
         except FileNotFoundError as err:
-            raise MonitorError(f"{self.root / path}: vanished while reading the history") from err
+            raise MonitorError(f"{full}: vanished while reading the history") from err
         except OSError as err:
-            raise MonitorError(f"{self.root / path}: cannot read: {_reason(err)}") from err
+            raise MonitorError(f"{full}: cannot read: {_reason(err)}") from err
 
     def write(self, path: str, data: bytes, *, only_if_absent: bool = False) -> bool:
         """See :meth:`Storage.write`."""
@@ -157,7 +160,11 @@ class LocalStorage(Storage):
 
     def source(self, path: str) -> str:
         """See :meth:`Storage.source`."""
-        return str(self.root / path)
+        return self._full(path)
+
+    def _full(self, path: str) -> str:
+        # plain strings, not Path objects: called for every file a read opens
+        return f"{self._prefix}{path}"
 
     def remove_empty_folders(self) -> int:
         """See :meth:`Storage.remove_empty_folders`."""

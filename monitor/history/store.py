@@ -28,8 +28,10 @@ import json
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -62,6 +64,8 @@ column."""
 _MANIFEST_COLUMNS = ("manifest_schema_version", "project_name", "project_id", "adapter_type")
 
 Warn = Callable[[str], None]
+
+T = TypeVar("T")
 
 
 def warn_on_stderr(message: str) -> None:
@@ -142,8 +146,8 @@ class View:
     markers: list[str]
     """The live, readable ``invocations`` files."""
     since: dt.date | None
-    rows: pl.DataFrame
-    """Every marker row (one per committed part set), with its ``_path``."""
+    rows: pl.DataFrame | None
+    """Every marker row (one per committed part set) with its ``_path``, once read."""
     parts: dict[str, frozenset[str]]
     """The committed parts of each invocation, by file name."""
     checksums: dict[str, list[Checksum]]
@@ -290,25 +294,23 @@ class History:
         return None
 
     def view(self, *, since: dt.date | None = None) -> View:
-        """The records and commit markers, read once for several scans."""
+        """The records and commit markers, listed once for several scans.
+
+        The markers themselves are read (and checked) by the first scan of
+        ``invocations`` (:meth:`loaded`); other tables need only their names
+        (markers found damaged before are left out).
+        """
         records = self.records()
         listed = self.live_files(COMMIT_TABLE, since=since, records=records)
-        checksums = records.checksums()
-        rows, markers = self._read_markers(listed, checksums)
-        parts = records.committed_parts()
-        owners: dict[str, str] = {}
-        by_name: dict[str, list[str]] = defaultdict(list)
-        for path, invocation_id in zip(
-            rows["_path"].to_list(), rows["invocation_id"].to_list(), strict=True
-        ):
-            if not _is_compacted(path):
-                name, held = names.split_stem(_stem(path))
-                parts[name] = parts.get(name, frozenset()) | held
-                owners[name] = invocation_id
-                by_name[name].append(path)
-            else:
-                owners.setdefault(names.file_name(invocation_id), invocation_id)
-        return View(records, markers, since, rows, parts, checksums, owners, by_name)
+        listed = [path for path in listed if path not in self.damaged]
+        return _indexed(View(records, listed, since, None, {}, records.checksums(), {}))
+
+    def loaded(self, view: View) -> View:
+        """``view`` with its markers read: damaged ones left out, invocation ids known."""
+        if view.rows is None:
+            view.rows, view.markers = self._read_markers(view.markers, view.checksums)
+            _indexed(view)
+        return view
 
     def scan(
         self, table: str, *, since: dt.date | None = None, view: View | None = None
@@ -320,11 +322,11 @@ class History:
         """
         table_schema = schema.TABLES[table]
         view = view or self.view(since=since)
-        if table == COMMIT_TABLE:
-            return _one_row_per_invocation(view.rows)
-        files = [
-            path for path in self.readable_files(table, view) if self._sound(table, path, view)
-        ]
+        if table == COMMIT_TABLE:  # other tables need only the markers' names
+            rows = self.loaded(view).rows
+            assert rows is not None
+            return _one_row_per_invocation(rows)
+        files = self.sound(table, self.readable_files(table, view), view)
         if not files:
             return pl.LazyFrame(schema=table_schema)
         frame = pl.scan_parquet(
@@ -342,7 +344,7 @@ class History:
         """Every committed export of mart ``name`` with its ``invocation_id``, or None."""
         if not names.mart_name_ok(name):
             return None
-        view = self.view()
+        view = self.loaded(self.view())
         frames = []
         for path in self.storage.list(f"marts/{name}"):
             if not path.endswith(".parquet") or not view.holds(path):
@@ -365,7 +367,7 @@ class History:
         self, *, since: dt.date | None = None, records: Records | None = None
     ) -> set[str]:
         """Every committed invocation."""
-        return self.view(since=since).committed
+        return self.loaded(self.view(since=since)).committed
 
     def readable_files(self, table: str, view: View) -> list[str]:
         """The files a reader of ``table`` opens: live, and of committed parts."""
@@ -451,10 +453,38 @@ class History:
     def _expected(self, path: str, view: View) -> list[Checksum]:
         """The checksums recorded for ``path`` (its markers' metadata read on first need)."""
         if not _is_compacted(path):
-            for marker in view.unread.pop(names.split_stem(_stem(path))[0], []):
-                for recorded, size, crc in marker_files(self.storage.read(marker)):
-                    view.checksums[recorded].append(Checksum(size, crc))
+            self._load_checksums([path], view)
         return view.checksums.get(path, [])
+
+    def _load_checksums(self, paths: list[str], view: View) -> None:
+        """Read the recorded checksums of the markers that commit ``paths`` (a few at once)."""
+        markers = [
+            marker
+            for path in paths
+            if not _is_compacted(path)
+            for marker in view.unread.pop(names.split_stem(_stem(path))[0], [])
+        ]
+        local = isinstance(self.storage, LocalStorage)
+
+        def files_of(marker: str) -> list[tuple[str, int, int]]:
+            return marker_files(self.storage.source(marker) if local else self.storage.read(marker))
+
+        for listed in _parallel(files_of, markers):
+            for recorded, size, crc in listed:
+                view.checksums[recorded].append(Checksum(size, crc))
+
+    def sound(self, table: str | None, paths: list[str], view: View) -> list[str]:
+        """The files of ``paths`` that pass their checks (several checked at once)."""
+        todo = [path for path in paths if path not in self._verified and path not in self.damaged]
+        self._load_checksums(todo, view)
+        for path, trouble in zip(
+            todo, _parallel(lambda path: self.check_file(table, path, view), todo), strict=True
+        ):
+            if trouble is None:
+                self._verified.add(path)
+            else:
+                self._damage(path, trouble, view.owners.get(names.split_stem(_stem(path))[0]))
+        return [path for path in paths if path in self._verified]
 
     def _sound(self, table: str | None, path: str, view: View) -> bool:
         if path in self._verified:
@@ -504,6 +534,13 @@ class History:
                     self._damage(path, trouble, None)
             listed = good
             rows = self._scan_markers(listed, wanted).collect() if listed else empty
+        if (
+            rows.height == len(listed)
+            and rows["invocation_id"].null_count() == 0
+            and rows["started_at"].null_count() == 0
+            and not any(_is_compacted(path) for path in listed)
+        ):
+            return rows, listed  # one sound row per marker: the usual case, checked cheaply
         bad = rows.filter(pl.col("invocation_id").is_null() | pl.col("started_at").is_null())
         single = rows.group_by("_path").len().filter(pl.col("len") > 1)
         for path in bad["_path"].unique().to_list():
@@ -518,9 +555,10 @@ class History:
         return rows, listed
 
     def _scan_markers(self, listed: list[str], wanted: pl.Schema) -> pl.LazyFrame:
-        sources = {self.storage.source(path): path for path in listed}
+        sources = [self.storage.source(path) for path in listed]
+        cut = len(sources[0]) - len(listed[0])  # the root the sources start with
         return pl.scan_parquet(
-            list(sources),
+            sources,
             schema=wanted,
             hive_partitioning=False,
             glob=False,
@@ -528,17 +566,54 @@ class History:
             extra_columns="ignore",
             include_file_paths="_path",
             storage_options=self.storage.storage_options,
-        ).with_columns(pl.col("_path").replace_strict(sources, return_dtype=pl.String()))
+        ).with_columns(pl.col("_path").str.slice(cut))
 
 
-def marker_files(data: bytes) -> list[tuple[str, int, int]]:
-    """The files a commit marker commits, with their size and CRC-32 (none for old markers)."""
+def _parallel(work: Callable[[str], T], items: list[str]) -> list[T]:
+    """``work`` over ``items`` in a few threads (file reads and hashing release the GIL)."""
+    if len(items) < 8:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(work, items))
+
+
+def marker_files(source: bytes | str) -> list[tuple[str, int, int]]:
+    """The files a commit marker commits, with their size and CRC-32 (none for old markers).
+
+    ``source`` is the marker's bytes, or the path of a local one (only its footer is read).
+    """
     try:
-        metadata = pl.read_parquet_metadata(io.BytesIO(data))
+        metadata = pl.read_parquet_metadata(
+            io.BytesIO(source) if isinstance(source, bytes) else source
+        )
         listed = json.loads(metadata.get(FILES_KEY, "[]"))
     except (pl.exceptions.PolarsError, OSError, ValueError):
         return []
     return [(str(p), int(size), int(crc)) for p, size, crc in listed]
+
+
+def _indexed(view: View) -> View:
+    """Fill in a view's committed parts, markers by name and invocation ids (from its markers)."""
+    view.parts = view.records.committed_parts()
+    view.unread = defaultdict(list)
+    view.owners = {}
+    for path in view.markers:
+        if not _is_compacted(path):
+            name, held = names.split_stem(_stem(path))
+            view.parts[name] = view.parts.get(name, frozenset()) | held
+            view.unread[name].append(path)
+            if not name.startswith("x-"):  # a plain id names its files
+                view.owners[name] = name
+    if view.rows is not None:
+        for path, invocation_id in zip(
+            view.rows["_path"].to_list(), view.rows["invocation_id"].to_list(), strict=True
+        ):
+            name = _stem(path).split(".", 1)[0]
+            if _is_compacted(path):
+                view.owners.setdefault(names.file_name(invocation_id), invocation_id)
+            else:
+                view.owners[name] = invocation_id
+    return view
 
 
 def _bare(checksums: dict[str, list[Checksum]]) -> View:
@@ -580,9 +655,10 @@ def _changes_only(frame: pl.LazyFrame) -> pl.LazyFrame:
     Whatever order invocations were ingested in (or however many writers raced),
     the rows read are the same.
     """
-    previous = pl.col("version").shift(1).over("unique_id")
+    same_node = pl.col("unique_id") == pl.col("unique_id").shift(1)
+    same_version = pl.col("version") == pl.col("version").shift(1)
     return frame.sort("unique_id", "first_seen_at", "version").filter(
-        previous.is_null() | (pl.col("version") != previous)
+        ~(same_node & same_version).fill_null(False)
     )
 
 

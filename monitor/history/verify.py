@@ -55,7 +55,7 @@ def verify(history: History, *, repair: bool = False) -> VerifyReport:
     """Check every committed file against its checksum and schema; optionally move damage aside."""
     history.warn = _quiet
     report = VerifyReport()
-    view = history.view()
+    view = history.loaded(history.view())
     report.checked = len(view.markers) + len(view.records.names)
     for table in DATA_TABLES:
         for path in history.readable_files(table, view):

@@ -30,7 +30,7 @@ TS = pl.Datetime("us", "UTC")
 class NodeIndex:
     """When each node version was seen taking effect, per node, and when manifests were read."""
 
-    def __init__(self, history: History, table: str, moments: list[tuple[dt.datetime, str]]):
+    def __init__(self, history: History, table: str, moments: Moments) -> None:
         self.history, self.table = history, table
         seen = (
             history.scan(table)
@@ -42,8 +42,7 @@ class NodeIndex:
         self.sightings: dict[str, list[tuple[dt.datetime, str]]] = defaultdict(list)
         for uid, when, version in seen.iter_rows():
             self.sightings[uid].append((when, version))
-        self.moments = sorted(moments)
-        """Every manifest known: when its invocation started, and its id."""
+        self.moments = moments
 
     def in_effect(self, unique_id: str, at: dt.datetime) -> str | None:
         """The version of ``unique_id`` in effect at ``at`` (None before its first sighting)."""
@@ -69,7 +68,7 @@ class NodeIndex:
                     resumed.append((uid, prior, *after))
                     bisect.insort(seen, (after[0], prior))
             bisect.insort(seen, (at, version))
-        bisect.insort(self.moments, (at, invocation_id))
+        self.moments.add(at, invocation_id)
         fresh = frame.filter(pl.Series(keep, dtype=pl.Boolean)).with_columns(
             pl.lit(invocation_id).alias("first_seen_invocation"),
             pl.lit(at).cast(TS).alias("first_seen_at"),
@@ -80,9 +79,10 @@ class NodeIndex:
         self, at: dt.datetime, until: dt.datetime | None
     ) -> tuple[dt.datetime, str] | None:
         """The first manifest known after ``at`` and before ``until``."""
-        index = bisect.bisect_right(self.moments, at, key=lambda moment: moment[0])
-        if index < len(self.moments):
-            moment = self.moments[index]
+        known = self.moments.known
+        index = bisect.bisect_right(known, at, key=lambda moment: moment[0])
+        if index < len(known):
+            moment = known[index]
             if until is None or moment[0] < until:
                 return moment
         return None
@@ -110,12 +110,33 @@ class NodeIndex:
         return [stored.cast(schema)]
 
 
-def manifest_moments(history: History) -> list[tuple[dt.datetime, str]]:
-    """When each invocation with a stored manifest started, and its id."""
-    rows = (
-        history.scan("invocations")
-        .filter(pl.col("manifest_schema_version").is_not_null())
-        .select("started_at", "invocation_id")
-        .collect()
-    )
-    return list(rows.iter_rows())
+class Moments:
+    """When each invocation with a manifest started, and its id: stored ones read on first need.
+
+    Only a version change needs them, so an ingest of unchanged nodes never reads them.
+    """
+
+    def __init__(self, history: History) -> None:
+        self.history = history
+        self._known: list[tuple[dt.datetime, str]] | None = None
+        self._added: list[tuple[dt.datetime, str]] = []
+
+    def add(self, at: dt.datetime, invocation_id: str) -> None:
+        """A manifest just read."""
+        if self._known is None:
+            self._added.append((at, invocation_id))
+        else:
+            bisect.insort(self._known, (at, invocation_id))
+
+    @property
+    def known(self) -> list[tuple[dt.datetime, str]]:
+        """Every manifest moment, oldest first."""
+        if self._known is None:
+            rows = (
+                self.history.scan("invocations")
+                .filter(pl.col("manifest_schema_version").is_not_null())
+                .select("started_at", "invocation_id")
+                .collect()
+            )
+            self._known = sorted({*rows.iter_rows(), *self._added})
+        return self._known
