@@ -7,17 +7,21 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from monitor.analysis.check import CheckResult, check
 from monitor.analysis.config import FAIL_ON, Config, load_config
-from monitor.analysis.load import load_frames
 from monitor.cli import cli
 from monitor.cli.options import P, R, history_option, user_errors, write_text
 from monitor.errors import EXIT_FINDINGS, EXIT_OK
 from monitor.history.store import History
-from monitor.render import findings as render_findings
+
+if TYPE_CHECKING:
+    from monitor.analysis.check import CheckResult
+
+# The detectors and renderers are imported where they run: `ingest` shares
+# these options, and an ingest without --check should not pay for them.
 
 
 def check_options(func: Callable[P, R]) -> Callable[P, R]:
@@ -86,6 +90,9 @@ def check_command(
     Example (a CI step after dbt build):
       dbt-monitor ingest target/ && dbt-monitor check --format markdown
     """
+    from monitor.analysis.check import check
+    from monitor.analysis.load import load_frames
+
     config = load_check_config(config_path, fail_on)
     frames, [invocation_id] = load_frames(History(history_path), config.lookback_days, [invocation])
     result = check(frames, invocation_id, config)
@@ -100,6 +107,8 @@ def load_check_config(path: Path | None, fail_on: str | None) -> Config:
 
 def emit_check(results: list[CheckResult], output_format: str, output: Path | None) -> int:
     """Print or write the results; append markdown to $GITHUB_STEP_SUMMARY; the exit code."""
+    from monitor.render import findings as render_findings
+
     color = output is None and sys.stdout.isatty()
     if output_format == "json":
         rendered = render_findings.as_json(results)
