@@ -42,7 +42,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -55,6 +55,20 @@ TARGET_SCHEMA = "analytics"
 LOCATION = "US"
 THREADS = 4
 FIRST_RUN = datetime(2024, 1, 1, 2, 0, tzinfo=UTC).timestamp()
+
+
+def first_run(invocations: int, days_per_invocation: float = 1.0) -> float:
+    """When night 0 starts: 2024-01-01 02:00 UTC, or earlier if need be.
+
+    The last night must end before today: dbt-monitor refuses invocations
+    dated in the future.
+    """
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    latest = (today - timedelta(days=1)).replace(hour=2).timestamp()
+    span = (invocations - 1) * days_per_invocation * DAY
+    return min(FIRST_RUN, latest - span)
+
+
 DAY = 86_400.0
 
 
@@ -1620,12 +1634,19 @@ class Invocation:
 
 
 def invocation(
-    project: Project, index: int, days_per_invocation: float = 1.0, compiled_code: bool = True
+    project: Project,
+    index: int,
+    days_per_invocation: float = 1.0,
+    compiled_code: bool = True,
+    start: float = FIRST_RUN,
 ) -> Invocation:
-    """Night ``index``: ``dbt source freshness`` at 02:00 (+ jitter), then ``dbt build``."""
+    """Night ``index``: ``dbt source freshness`` at 02:00 (+ jitter), then ``dbt build``.
+
+    ``start`` is night 0's (see :func:`first_run`).
+    """
     rng = random.Random(project.seed * 1_000_003 + index)
     day = index * days_per_invocation
-    started = FIRST_RUN + day * DAY + rng.uniform(0, 20)
+    started = start + day * DAY + rng.uniform(0, 20)
     fresh_id, build_id = _uuid4(rng), _uuid4(rng)
     fresh, fresh_end = _freshness(project, rng, started)
     sources = (
@@ -1671,8 +1692,9 @@ def generate(
     width = max(4, len(str(invocations - 1)))
     folders: list[Path] = []
     manifest: Path | None = None
+    start = first_run(invocations, days_per_invocation)
     for index in range(invocations):
-        night = invocation(project, index, days_per_invocation, compiled_code)
+        night = invocation(project, index, days_per_invocation, compiled_code, start)
         folder = out / f"{index:0{width}d}"
         folder.mkdir(parents=True)
         if manifest is None:

@@ -23,11 +23,11 @@ def timestamp(value: object) -> dt.datetime | None:
         return None
     try:
         parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=dt.UTC)
+        return parsed.astimezone(dt.UTC)
+    except (ValueError, OverflowError):  # not ISO-8601, or out of range once in UTC
         return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
 
 
 INT64 = range(-(2**63), 2**63)

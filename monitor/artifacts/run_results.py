@@ -16,7 +16,7 @@ import msgspec
 import polars as pl
 
 from monitor import schema
-from monitor.artifacts import coerce, fusion
+from monitor.artifacts import coerce, fusion, sanity
 from monitor.artifacts.args import parse_args
 from monitor.artifacts.detect import describe
 from monitor.artifacts.invocation import Facts, invocation_frame, invocation_id
@@ -70,10 +70,15 @@ def decode_run_results(header: Header, raw: bytes, *, validate: bool = True) -> 
     results = doc.results
     codes = [_code(result) for result in results]
     node_runs = _node_runs(invocation_id(header, raw), results, codes)
+    code = compiled_code(node_runs, codes)
+    node_runs, duplicated = sanity.first_of_duplicates(header.path, node_runs)
+    node_runs, elapsed, impossible = sanity.impossible_times(
+        header.path, node_runs, coerce.number(doc.elapsed_time)
+    )
     facts = Facts(
         header=header,
         raw=raw,
-        elapsed_time=coerce.number(doc.elapsed_time),
+        elapsed_time=elapsed,
         invocation_started_at=doc.metadata.invocation_started_at,
         env=doc.metadata.env,
         args=parse_args(_mapping(doc.args)),
@@ -81,12 +86,12 @@ def decode_run_results(header: Header, raw: bytes, *, validate: bool = True) -> 
         timing_starts=_earliest(node_runs),
     )
     invocation = invocation_frame(facts)
-    code = compiled_code(node_runs, codes)
     if fusion.is_fusion(header):
         warning = fusion.run_results_warning(header, results)
     else:
         warning = schema_warning(header, raw) if validate else None
-    return RunArtifact(header, invocation, node_runs, (warning,) if warning else (), code)
+    warnings = tuple(line for line in (warning, duplicated, impossible) if line)
+    return RunArtifact(header, invocation, node_runs, warnings, code)
 
 
 def _earliest(node_runs: pl.DataFrame) -> list[dt.datetime | None]:
