@@ -16,7 +16,7 @@ import msgspec
 import polars as pl
 
 from monitor import schema
-from monitor.artifacts import coerce, fusion, sanity
+from monitor.artifacts import coerce, fusion, sanity, secrets
 from monitor.artifacts.args import parse_args
 from monitor.artifacts.detect import describe
 from monitor.artifacts.invocation import Facts, invocation_frame, invocation_id
@@ -75,12 +75,13 @@ def decode_run_results(header: Header, raw: bytes, *, validate: bool = True) -> 
     node_runs, elapsed, impossible = sanity.impossible_times(
         header.path, node_runs, coerce.number(doc.elapsed_time)
     )
+    env, dropped = secrets.safe_env(doc.metadata.env)
     facts = Facts(
         header=header,
         raw=raw,
         elapsed_time=elapsed,
         invocation_started_at=doc.metadata.invocation_started_at,
-        env=doc.metadata.env,
+        env=env,
         args=parse_args(_mapping(doc.args)),
         statuses=node_runs["status"].to_list(),
         timing_starts=_earliest(node_runs),
@@ -90,7 +91,8 @@ def decode_run_results(header: Header, raw: bytes, *, validate: bool = True) -> 
         warning = fusion.run_results_warning(header, results)
     else:
         warning = schema_warning(header, raw) if validate else None
-    warnings = tuple(line for line in (warning, duplicated, impossible) if line)
+    hidden = secrets.env_warning(header.path, dropped)
+    warnings = tuple(line for line in (warning, duplicated, impossible, hidden) if line)
     return RunArtifact(header, invocation, node_runs, warnings, code)
 
 

@@ -14,7 +14,7 @@ import msgspec
 import polars as pl
 
 from monitor import schema
-from monitor.artifacts import coerce, sanity
+from monitor.artifacts import coerce, sanity, secrets
 from monitor.artifacts.detect import describe
 from monitor.artifacts.invocation import Args, Facts, invocation_frame, invocation_id
 from monitor.artifacts.model import Header, RunArtifact
@@ -73,12 +73,13 @@ def decode_sources(header: Header, raw: bytes, *, validate: bool = True) -> RunA
     freshness, elapsed, impossible = sanity.impossible_times(
         header.path, freshness, coerce.number(doc.elapsed_time)
     )
+    env, dropped = secrets.safe_env(doc.metadata.env)
     facts = Facts(
         header=header,
         raw=raw,
         elapsed_time=elapsed,
         invocation_started_at=doc.metadata.invocation_started_at,
-        env=doc.metadata.env,
+        env=env,
         args=Args(command=COMMAND),
         statuses=statuses,
         timing_starts=[
@@ -86,7 +87,8 @@ def decode_sources(header: Header, raw: bytes, *, validate: bool = True) -> RunA
         ],
     )
     warning = schema_warning(header, raw) if validate else None
-    warnings = tuple(line for line in (warning, impossible) if line)
+    hidden = secrets.env_warning(header.path, dropped)
+    warnings = tuple(line for line in (warning, impossible, hidden) if line)
     return RunArtifact(header, invocation_frame(facts), freshness, warnings)
 
 
