@@ -94,6 +94,16 @@ def text(value: object) -> str | None:
     return None
 
 
+def texts(values: list[object]) -> list[str | None]:
+    """:func:`text` of each value; strings and nulls take a fast path."""
+    return [value if value is None or type(value) is str else text(value) for value in values]
+
+
+def numbers(values: list[object]) -> list[float | None]:
+    """:func:`number` of each value; floats and nulls take a fast path."""
+    return [value if value is None or type(value) is float else number(value) for value in values]
+
+
 def lower(value: object) -> str | None:
     """A string in lower case (dbt Fusion writes ``Pass``, dbt Core ``pass``)."""
     return value.lower() if isinstance(value, str) else None

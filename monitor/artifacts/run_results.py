@@ -149,12 +149,12 @@ def _node_runs(invocation: str, results: list[_Result], codes: list[str | None])
         "unique_id": unique_ids,
         "resource_type": [uid.split(".", 1)[0] for uid in unique_ids],
         "status": [coerce.lower(result.status) for result in results],
-        "execution_time": [coerce.number(result.execution_time) for result in results],
-        "thread_id": [coerce.text(result.thread_id) for result in results],
+        "execution_time": coerce.numbers([result.execution_time for result in results]),
+        "thread_id": coerce.texts([result.thread_id for result in results]),
         "failures": coerce.integers([result.failures for result in results]),
-        "message": [coerce.text(result.message) for result in results],
-        "adapter_code": [coerce.text(response.get("code")) for response in responses],
-        "query_id": [query_id(response) for response in responses],
+        "message": coerce.texts([result.message for result in results]),
+        "adapter_code": coerce.texts([response.get("code") for response in responses]),
+        "query_id": [query_id(response) if response else None for response in responses],
         "compiled_code_hash": [code_hash(code) if code else None for code in codes],
     }
     for name in RESPONSE_INTEGERS:
