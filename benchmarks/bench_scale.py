@@ -49,7 +49,7 @@ import click
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks.generate import build_project, invocation, manifest_dict  # noqa: E402
+from benchmarks.generate import build_project, first_run, invocation, manifest_dict  # noqa: E402
 
 QUERIES: list[tuple[str, list[str]]] = [
     ("slowest --since 30d", ["slowest", "--since", "30d"]),
@@ -124,10 +124,11 @@ class Nights:
         self.root = root
         self.width = max(4, len(str(invocations - 1)))
         self.project = build_project(3000, 3000, 0)
+        self.start = first_run(invocations)
         self.manifest = root / "manifest.json"
         if not self.manifest.exists():
             root.mkdir(parents=True, exist_ok=True)
-            first = invocation(self.project, 0, 1.0, False)
+            first = invocation(self.project, 0, 1.0, False, self.start)
             body = manifest_dict(self.project, first.build_id, first.build_started)
             tmp = self.manifest.with_suffix(".tmp")
             tmp.write_text(json.dumps(body), encoding="utf-8")
@@ -136,7 +137,7 @@ class Nights:
     def write(self, indexes: range) -> list[Path]:
         folders = []
         for index in indexes:
-            night = invocation(self.project, index, 1.0, False)
+            night = invocation(self.project, index, 1.0, False, self.start)
             folder = self.root / f"{index:0{self.width}d}"
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from monitor.artifacts import coerce
 from monitor.artifacts.invocation import Args
+from monitor.artifacts.secrets import redact_vars
 
 _COMMAND_WORDS: dict[str, str] = {
     "generate": "docs generate",
@@ -30,7 +31,7 @@ _TWO_WORD = {"docs", "source"}
 def parse_args(args: Mapping[str, Any] | None) -> Args:
     """The :class:`Args` of a run_results.json ``args`` object (may be empty)."""
     args = args or {}
-    invocation_command = coerce.text(args.get("invocation_command"))
+    invocation_command = redact_vars(coerce.text(args.get("invocation_command")))
     threads = coerce.integer(args.get("threads"))
     full_refresh = args.get("full_refresh")
     return Args(

@@ -23,11 +23,11 @@ def timestamp(value: object) -> dt.datetime | None:
         return None
     try:
         parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=dt.UTC)
+        return parsed.astimezone(dt.UTC)
+    except (ValueError, OverflowError):  # not ISO-8601, or out of range once in UTC
         return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
 
 
 INT64 = range(-(2**63), 2**63)
@@ -92,6 +92,16 @@ def text(value: object) -> str | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return None
+
+
+def texts(values: list[object]) -> list[str | None]:
+    """:func:`text` of each value; strings and nulls take a fast path."""
+    return [value if value is None or type(value) is str else text(value) for value in values]
+
+
+def numbers(values: list[object]) -> list[float | None]:
+    """:func:`number` of each value; floats and nulls take a fast path."""
+    return [value if value is None or type(value) is float else number(value) for value in values]
 
 
 def lower(value: object) -> str | None:

@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from monitor.artifacts.model import Header, Kind
-from monitor.artifacts.read import describe_decode_error, fail, read_bytes, read_head
+from monitor.artifacts.read import TOO_DEEP, describe_decode_error, fail, read_bytes, read_head
 
 SUPPORTED: dict[Kind, range] = {
     "run_results": range(1, 7),
@@ -69,6 +69,8 @@ def parse_header(path: Path, raw: bytes) -> Header:
     """The :class:`Header` of the artifact whose JSON bytes are ``raw``."""
     try:
         top = msgspec.json.decode(raw, type=_Top)
+    except RecursionError:
+        raise fail(path, TOO_DEEP) from None
     except msgspec.ValidationError as exc:
         raise fail(path, "not a dbt artifact: the JSON is not an object") from exc
     except msgspec.DecodeError as exc:
@@ -90,8 +92,8 @@ def peek_header(path: Path) -> Header | None:
         return None
     try:
         meta, _ = json.JSONDecoder().raw_decode(head.decode("utf-8", "replace"), start.end())
-    except ValueError:
-        return None
+    except (ValueError, RecursionError):
+        return None  # read it whole, and say what is wrong then
     return header_from_metadata(path, meta) if isinstance(meta, dict) else None
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from monitor.artifacts.detect import RUN_KINDS, peek_header, read_header
 from monitor.artifacts.invocation import manifest_only
 from monitor.artifacts.load import decode
+from monitor.artifacts.mart_files import usable_marts
 from monitor.artifacts.model import Bundle, CatalogArtifact, Header, ManifestArtifact, RunArtifact
 from monitor.artifacts.read import read_bytes
 from monitor.errors import MonitorError
@@ -151,7 +152,7 @@ class Discovery:
             )
             return None
         self.warnings.extend(run.warnings)
-        return Bundle(run, manifest, catalog, pending.marts)
+        return Bundle(run, manifest, catalog, usable_marts(pending.marts, self.errors))
 
     def _manifest(self, header: Header) -> ManifestArtifact | None:
         """Decode a manifest once, however many runs share it (a few kept at a time)."""

@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from monitor import schema
-from monitor.artifacts import coerce
+from monitor.artifacts import coerce, sanity
 from monitor.artifacts.detect import SLUG
 from monitor.artifacts.model import Header, ManifestArtifact, RunArtifact
 from monitor.artifacts.read import fail
@@ -74,20 +74,26 @@ def started_at(facts: Facts) -> dt.datetime:
             facts.header.path,
             f"metadata.generated_at is not a timestamp: {facts.header.generated_at!r}",
         )
+    sanity.check_dated(facts.header.path, generated, "metadata.generated_at")
     return generated - dt.timedelta(seconds=facts.elapsed_time or 0.0)
 
 
 def invocation_frame(facts: Facts) -> pl.DataFrame:
     """The one-row :data:`monitor.schema.INVOCATIONS` frame (manifest columns null)."""
     header = facts.header
+    when = started_at(facts)
+    sanity.check_dated(header.path, when, "the invocation started at")
+    generated = coerce.timestamp(header.generated_at)
+    if generated is not None:
+        sanity.check_dated(header.path, generated, "metadata.generated_at")
     counts = Counter(facts.statuses)
     row: dict[str, Any] = {
         "invocation_id": invocation_id(header, facts.raw),
         "artifact": header.kind,
         "command": facts.args.command,
         "invocation_command": facts.args.invocation_command,
-        "started_at": started_at(facts),
-        "generated_at": coerce.timestamp(header.generated_at),
+        "started_at": when,
+        "generated_at": generated,
         "elapsed_time": facts.elapsed_time,
         "dbt_version": header.dbt_version,
         "schema_version": f"{SLUG[header.kind]}/v{header.schema_version}",

@@ -11,6 +11,7 @@ from monitor.artifacts.catalog import decode_catalog
 from monitor.artifacts.detect import read_header
 from monitor.artifacts.manifest import decode_manifest
 from monitor.artifacts.model import CatalogArtifact, Header, ManifestArtifact, RunArtifact
+from monitor.artifacts.read import TOO_DEEP, fail
 from monitor.artifacts.run_results import decode_run_results
 from monitor.artifacts.sources import decode_sources
 
@@ -24,14 +25,17 @@ def decode(header: Header, raw: bytes, *, validate: bool = True) -> Artifact:
     ``validate`` checks run_results.json and sources.json against
     dbt-artifacts-parser's model too (a mismatch is a warning, never an error).
     """
-    with paused_gc():
-        if header.kind == "run_results":
-            return decode_run_results(header, raw, validate=validate)
-        if header.kind == "sources":
-            return decode_sources(header, raw, validate=validate)
-        if header.kind == "manifest":
-            return decode_manifest(header, raw)
-        return decode_catalog(header, raw)
+    try:
+        with paused_gc():
+            if header.kind == "run_results":
+                return decode_run_results(header, raw, validate=validate)
+            if header.kind == "sources":
+                return decode_sources(header, raw, validate=validate)
+            if header.kind == "manifest":
+                return decode_manifest(header, raw)
+            return decode_catalog(header, raw)
+    except RecursionError:  # deep nesting in a field read as Any, or in validation
+        raise fail(header.path, TOO_DEEP) from None
 
 
 @contextmanager

@@ -149,32 +149,46 @@ EXPOSURE_ATTRIBUTES = (
 
 
 def _nodes_frame(nodes: list[Node], groups: dict[Any, str | None]) -> pl.DataFrame:
+    # ~6,000 nodes in a large project: text fields take an inline fast path
+    # (``x if type(x) is str``) before the general coercion.
+    text = coerce.text
     rows = []
     for node in nodes:
         config = node.config
-        resource_type = coerce.text(node.resource_type) or node.unique_id.split(".", 1)[0]
+        kind = node.resource_type
+        resource_type = (kind if type(kind) is str else text(kind)) or node.unique_id.split(".", 1)[
+            0
+        ]
         depends = depends_on(node.depends_on)
         warn_after, error_after = freshness(node)
+        name, package, path, description = (
+            node.name,
+            node.package_name,
+            node.original_file_path,
+            node.description,
+        )
+        materialized = config.materialized if config else None
+        loaded_at = node.loaded_at_field
         attrs = (
             node.unique_id,
             checksum(node.checksum),
-            coerce.text(node.name),
+            name if type(name) is str else text(name),
             resource_type,
-            coerce.text(node.package_name),
-            coerce.text(node.original_file_path),
-            coerce.text(config.materialized) if config else None,
+            package if type(package) is str else text(package),
+            path if type(path) is str else text(path),
+            materialized if type(materialized) is str else text(materialized),
             strings(node.tags) or (strings(config.tags) if config else []),
             owner(node, groups),
             meta_json(node),
-            coerce.text(node.description),
+            description if type(description) is str else text(description),
             depends,
             test_node(node, resource_type, depends),
             test_column(node, resource_type),
             test_name(node, resource_type),
             coerce.lower(config.severity) if config else None,
-            coerce.text(node.source_name),
-            coerce.text(node.loaded_at_field)
-            or (coerce.text(config.loaded_at_field) if config else None),
+            text(node.source_name) if node.source_name is not None else None,
+            (loaded_at if type(loaded_at) is str and loaded_at else text(loaded_at))
+            or (text(config.loaded_at_field) if config else None),
             warn_after,
             error_after,
         )

@@ -101,6 +101,8 @@ _SOURCE = re.compile(r"""\bsource\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]"""
 
 def strings(value: object) -> list[str]:
     """The strings in a list (or a lone string as a one-item list)."""
+    if type(value) is list and not value:
+        return []
     if isinstance(value, str):
         return [value] if value else []
     if isinstance(value, list):
@@ -147,7 +149,10 @@ def _simple_owner(value: object) -> str | None:
 
 def owner(node: Node, groups: dict[Any, str | None]) -> str | None:
     """``meta.owner``, else ``config.meta.owner``, else the owner of the node's group."""
-    for meta in (node.meta, node.config.meta if node.config else None):
+    config = node.config
+    if not (node.meta or node.group or (config and (config.meta or config.group))):
+        return None  # most nodes: nothing to look up
+    for meta in (node.meta, config.meta if config else None):
         found = _simple_owner((meta or {}).get("owner"))
         if found:
             return found

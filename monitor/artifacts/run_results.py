@@ -16,7 +16,7 @@ import msgspec
 import polars as pl
 
 from monitor import schema
-from monitor.artifacts import coerce, fusion
+from monitor.artifacts import coerce, fusion, sanity, secrets
 from monitor.artifacts.args import parse_args
 from monitor.artifacts.detect import describe
 from monitor.artifacts.invocation import Facts, invocation_frame, invocation_id
@@ -70,23 +70,30 @@ def decode_run_results(header: Header, raw: bytes, *, validate: bool = True) -> 
     results = doc.results
     codes = [_code(result) for result in results]
     node_runs = _node_runs(invocation_id(header, raw), results, codes)
+    code = compiled_code(node_runs, codes)
+    node_runs, duplicated = sanity.first_of_duplicates(header.path, node_runs)
+    node_runs, elapsed, impossible = sanity.impossible_times(
+        header.path, node_runs, coerce.number(doc.elapsed_time)
+    )
+    env, dropped = secrets.safe_env(doc.metadata.env)
     facts = Facts(
         header=header,
         raw=raw,
-        elapsed_time=coerce.number(doc.elapsed_time),
+        elapsed_time=elapsed,
         invocation_started_at=doc.metadata.invocation_started_at,
-        env=doc.metadata.env,
+        env=env,
         args=parse_args(_mapping(doc.args)),
         statuses=node_runs["status"].to_list(),
         timing_starts=_earliest(node_runs),
     )
     invocation = invocation_frame(facts)
-    code = compiled_code(node_runs, codes)
     if fusion.is_fusion(header):
         warning = fusion.run_results_warning(header, results)
     else:
         warning = schema_warning(header, raw) if validate else None
-    return RunArtifact(header, invocation, node_runs, (warning,) if warning else (), code)
+    hidden = secrets.env_warning(header.path, dropped)
+    warnings = tuple(line for line in (warning, duplicated, impossible, hidden) if line)
+    return RunArtifact(header, invocation, node_runs, warnings, code)
 
 
 def _earliest(node_runs: pl.DataFrame) -> list[dt.datetime | None]:
@@ -142,12 +149,12 @@ def _node_runs(invocation: str, results: list[_Result], codes: list[str | None])
         "unique_id": unique_ids,
         "resource_type": [uid.split(".", 1)[0] for uid in unique_ids],
         "status": [coerce.lower(result.status) for result in results],
-        "execution_time": [coerce.number(result.execution_time) for result in results],
-        "thread_id": [coerce.text(result.thread_id) for result in results],
+        "execution_time": coerce.numbers([result.execution_time for result in results]),
+        "thread_id": coerce.texts([result.thread_id for result in results]),
         "failures": coerce.integers([result.failures for result in results]),
-        "message": [coerce.text(result.message) for result in results],
-        "adapter_code": [coerce.text(response.get("code")) for response in responses],
-        "query_id": [query_id(response) for response in responses],
+        "message": coerce.texts([result.message for result in results]),
+        "adapter_code": coerce.texts([response.get("code") for response in responses]),
+        "query_id": [query_id(response) if response else None for response in responses],
         "compiled_code_hash": [code_hash(code) if code else None for code in codes],
     }
     for name in RESPONSE_INTEGERS:

@@ -14,7 +14,7 @@ import msgspec
 import polars as pl
 
 from monitor import schema
-from monitor.artifacts import coerce
+from monitor.artifacts import coerce, sanity, secrets
 from monitor.artifacts.detect import describe
 from monitor.artifacts.invocation import Args, Facts, invocation_frame, invocation_id
 from monitor.artifacts.model import Header, RunArtifact
@@ -69,21 +69,27 @@ def decode_sources(header: Header, raw: bytes, *, validate: bool = True) -> RunA
     doc = decode_typed(header.path, describe(header), raw, _Sources)
     results = doc.results
     statuses = [coerce.lower(result.status) for result in results]
+    freshness = _freshness(invocation_id(header, raw), results, statuses)
+    freshness, elapsed, impossible = sanity.impossible_times(
+        header.path, freshness, coerce.number(doc.elapsed_time)
+    )
+    env, dropped = secrets.safe_env(doc.metadata.env)
     facts = Facts(
         header=header,
         raw=raw,
-        elapsed_time=coerce.number(doc.elapsed_time),
+        elapsed_time=elapsed,
         invocation_started_at=doc.metadata.invocation_started_at,
-        env=doc.metadata.env,
+        env=env,
         args=Args(command=COMMAND),
         statuses=statuses,
         timing_starts=[
             coerce.timestamp(item.started_at) for result in results for item in result.timing or ()
         ],
     )
-    freshness = _freshness(invocation_id(header, raw), results, statuses)
     warning = schema_warning(header, raw) if validate else None
-    return RunArtifact(header, invocation_frame(facts), freshness, (warning,) if warning else ())
+    hidden = secrets.env_warning(header.path, dropped)
+    warnings = tuple(line for line in (warning, impossible, hidden) if line)
+    return RunArtifact(header, invocation_frame(facts), freshness, warnings)
 
 
 def _freshness(invocation: str, results: list[_Result], statuses: list[str | None]) -> pl.DataFrame:

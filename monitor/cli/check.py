@@ -7,18 +7,22 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from monitor.analysis.check import CheckResult, check
 from monitor.analysis.config import FAIL_ON, Config, load_config
 from monitor.analysis.frames import NothingExecuted
-from monitor.analysis.load import load_frames
 from monitor.cli import cli
 from monitor.cli.options import P, R, history_option, user_errors, write_text
 from monitor.errors import EXIT_FINDINGS, EXIT_OK
 from monitor.history.store import History
-from monitor.render import findings as render_findings
+
+if TYPE_CHECKING:
+    from monitor.analysis.check import CheckResult
+
+# The detectors and renderers are imported where they run: `ingest` shares
+# these options, and an ingest without --check should not pay for them.
 
 
 def check_options(func: Callable[P, R]) -> Callable[P, R]:
@@ -89,6 +93,9 @@ def check_command(
     Example (a CI step after dbt build):
       dbt-monitor ingest target/ && dbt-monitor check --format markdown
     """
+    from monitor.analysis.check import check
+    from monitor.analysis.load import load_frames
+
     config = load_check_config(config_path, fail_on)
     try:
         frames, [invocation_id] = load_frames(
@@ -103,6 +110,8 @@ def check_command(
 
 def emit_nothing(reason: str, output_format: str, output: Path | None) -> int:
     """Say there is nothing to judge, in every place a result would go; exit 0."""
+    from monitor.render import findings as render_findings
+
     rendered = render_findings.nothing_to_judge(reason, output_format)
     if output is not None:
         write_text(output, rendered)
@@ -125,6 +134,8 @@ def load_check_config(path: Path | None, fail_on: str | None) -> Config:
 
 def emit_check(results: list[CheckResult], output_format: str, output: Path | None) -> int:
     """Print or write the results; append markdown to $GITHUB_STEP_SUMMARY; the exit code."""
+    from monitor.render import findings as render_findings
+
     color = output is None  # click.echo drops colour off a terminal, --no-color and NO_COLOR
     if output_format == "json":
         rendered = render_findings.as_json(results)

@@ -10,8 +10,6 @@ from pathlib import Path
 import click
 import polars as pl
 
-from monitor.analysis.check import check
-from monitor.analysis.load import load_frames
 from monitor.cli import cli
 from monitor.cli.check import check_options, emit_check, load_check_config
 from monitor.cli.options import history_option, progress_bar, user_errors
@@ -85,6 +83,9 @@ def ingest_command(
     _print_ingest(report, history, time.perf_counter() - started)
     code = EXIT_OK
     if then_check and report.invocations:
+        from monitor.analysis.check import check  # only --check pays for the detectors
+        from monitor.analysis.load import load_frames
+
         config = load_check_config(config_path, fail_on)
         wanted = [item.invocation_id for item in report.invocations]
         frames, ids = load_frames(history, config.lookback_days, wanted)
@@ -121,6 +122,7 @@ def _print_ingest(report: IngestReport, history: History, seconds: float) -> Non
 
 def _notify(history: History, config_path: Path | None, ingested: list[str]) -> None:
     """``--notify``: each executing run just ingested, oldest first; failures only warn."""
+    from monitor.analysis.load import load_frames
     from monitor.cli.notify import emit_outcome
     from monitor.notify.run import notify
 

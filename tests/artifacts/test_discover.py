@@ -3,6 +3,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 
 from monitor.artifacts import discover as discover_module
@@ -79,7 +80,7 @@ def test_a_dbt_target_folder(tmp_path: Path) -> None:
         (target / folder / "shop" / "manifest.json").write_text("{broken")
     (tmp_path / "logs").mkdir()
     (tmp_path / "logs" / "dbt.log").write_text("log")
-    (target / "orders.parquet").write_bytes(b"PAR1")
+    pl.DataFrame({"order_id": [1, 2]}).write_parquet(target / "orders.parquet")
     found = discover([target])
     assert found.errors == []
     assert found.warnings == []
