@@ -8,6 +8,8 @@ their traceback.
 
 from __future__ import annotations
 
+import re
+
 EXIT_OK = 0
 """Nothing reached the ``--fail-on`` level."""
 
@@ -17,6 +19,17 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 """Bad usage, bad configuration or bad input."""
 
+EXIT_DELIVERY = 3
+"""``notify --strict``: an alert could not be delivered (it stays pending for the next run)."""
+
 
 class MonitorError(Exception):
     """A problem the user can fix: bad input, bad usage, bad configuration."""
+
+
+_USERINFO = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@]+@")
+
+
+def redact(text: str) -> str:
+    """``text`` with the credentials of every URL in it hidden (``http://***@host``)."""
+    return _USERINFO.sub(r"\1***@", text)

@@ -45,6 +45,9 @@ INVOCATIONS = pl.Schema(
         "project_name": pl.String(),
         "project_id": pl.String(),
         "adapter_type": pl.String(),
+        # The adapter plugin's version where an artifact records it (dbt-core
+        # writes none today; dbt Fusion and dbt Cloud may): None when absent.
+        "adapter_version": pl.String(),
         "target": pl.String(),
         "selector": pl.String(),
         "full_refresh": pl.Boolean(),
@@ -83,6 +86,18 @@ NODE_RUNS = pl.Schema(
         "bytes_processed": pl.Int64(),
         "bytes_billed": pl.Int64(),
         "slot_ms": pl.Int64(),
+        # The warehouse's id of the node's query: Snowflake, Databricks and
+        # Redshift `query_id`, BigQuery `job_id` (None where the adapter gives none)
+        "query_id": pl.String(),
+        # Per-DML counts where the adapter reports them (None when absent, never 0).
+        # Whether rows_affected is a real row count depends on the adapter and the
+        # statement: see monitor.artifacts.rows.trusted_rows_affected.
+        "rows_inserted": pl.Int64(),
+        "rows_updated": pl.Int64(),
+        "rows_deleted": pl.Int64(),
+        # Hash of the compiled SQL run_results carried for this run (v5+); the
+        # SQL itself is in the compiled_code table, shown only with --include-sql
+        "compiled_code_hash": pl.String(),
     }
 )
 
@@ -134,6 +149,20 @@ NODES = pl.Schema(
         "loaded_at_field": pl.String(),
         "warn_after": pl.Float64(),
         "error_after": pl.Float64(),
+        # The node's SQL (or Python) as written (dbt's raw_code, raw_sql before
+        # dbt 1.3), kept once per version; not part of `version` (checksum is)
+        "raw_code": pl.String(),
+    }
+)
+
+COMPILED_CODE = pl.Schema(
+    {
+        # The compiled SQL of a run, from run_results (v5+). It can hold secrets
+        # (rendered env vars), so no command shows it unless --include-sql.
+        "invocation_id": pl.String(),
+        "unique_id": pl.String(),
+        "compiled_code_hash": pl.String(),
+        "compiled_code": pl.String(),
     }
 )
 
@@ -171,6 +200,7 @@ TABLES: dict[str, pl.Schema] = {
     "nodes": NODES,
     "exposures": EXPOSURES,
     "catalog": CATALOG,
+    "compiled_code": COMPILED_CODE,
 }
 """Every history table by name. ``invocations`` is written last: it is the
 per-invocation commit marker."""

@@ -6,11 +6,14 @@ import datetime as dt
 import fnmatch
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
 from monitor.analysis.config import Config
 from monitor.analysis.cost.spike import cost_spikes
+from monitor.analysis.explain.facts import build_facts
+from monitor.analysis.explain.findings import with_causes
 from monitor.analysis.finding import RANK, Finding, Severity, sort_findings
 from monitor.analysis.frames import Frames, as_of
 from monitor.analysis.freshness import sources_not_advancing, stale_sources, unmonitored_sources
@@ -19,6 +22,7 @@ from monitor.analysis.lineage import Dag, exposures_at_risk
 from monitor.analysis.results import flaky_tests, model_errors, test_failures
 from monitor.analysis.schedule.sla import sla_findings
 from monitor.analysis.timing import creeping_models, slow_models
+from monitor.analysis.volume import volume_anomalies
 
 
 @dataclass(frozen=True)
@@ -47,10 +51,19 @@ def check(frames: Frames, invocation_id: str, config: Config) -> CheckResult:
     info = frames.invocation(invocation_id)
     started_at = info["started_at"]
     assert isinstance(started_at, dt.datetime)
-    dag = Dag.at(frames, started_at)
+    dag = _DagWhenNeeded(frames, started_at)  # most checks have no error to trace
+    facts = build_facts(frames)
+    explained = with_causes(
+        facts,
+        [
+            *slow_models(frames, invocation_id, config),
+            *creeping_models(frames, invocation_id, config),
+            *volume_anomalies(facts, invocation_id),
+        ],
+        config.creep_window_days,
+    )
     raw = [
-        *slow_models(frames, invocation_id, config),
-        *creeping_models(frames, invocation_id, config),
+        *explained,
         *model_errors(frames, invocation_id, dag),
         *test_failures(frames, invocation_id),
         *flaky_tests(frames, invocation_id, config),
@@ -67,6 +80,33 @@ def check(frames: Frames, invocation_id: str, config: Config) -> CheckResult:
     return CheckResult(
         invocation_id, info, sort_findings([*kept, *at_risk, *deadlines]), config.fail_on
     )
+
+
+class _DagWhenNeeded(Dag):
+    """The DAG as it stood at ``when``, built the first time a walk needs it."""
+
+    def __init__(self, frames: Frames, when: dt.datetime) -> None:
+        self._frames, self._when = frames, when
+        self._built: Dag | None = None
+
+    def _dag(self) -> Dag:
+        if self._built is None:
+            self._built = Dag.at(self._frames, self._when)
+        return self._built
+
+    def __getattr__(self, name: str) -> Any:
+        """``parents``, ``children``: the built DAG's (built on first use)."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._dag(), name)
+
+    def descendants(self, start: str) -> set[str]:
+        """Every node downstream of ``start``."""
+        return self._dag().descendants(start)
+
+    def ancestors(self, start: str) -> set[str]:
+        """Every node upstream of ``start``."""
+        return self._dag().ancestors(start)
 
 
 def apply_policy(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from monitor.analysis.alerting import Alerts, parse_alerts
 from monitor.analysis.cost.settings import CostConfig, parse_cost
 from monitor.analysis.schedule.deadline import Deadline, parse_sla
 from monitor.errors import MonitorError
@@ -26,6 +27,7 @@ KINDS = (
     "freshness_unmonitored",
     "run_gap",
     "exposure_at_risk",
+    "volume_anomaly",
     "sla_missed",
     "sla_at_risk",
     "cost_spike",
@@ -68,6 +70,8 @@ class Config:
     cost: CostConfig = field(default_factory=CostConfig)
     # SLA deadlines by exposure or model name (see monitor.analysis.schedule.deadline)
     sla: dict[str, Deadline] = field(default_factory=dict)
+    # alerts: destinations and routes (monitor.analysis.alerting)
+    alerts: Alerts = field(default_factory=Alerts)
 
     def __post_init__(self) -> None:
         if self.fail_on not in FAIL_ON:
@@ -107,6 +111,9 @@ def config_from_dict(data: dict[str, Any], source: str = "configuration") -> Con
         name = key.replace("-", "_")
         if name not in fields:
             raise MonitorError(f"{source}: unknown key {key!r}")
+        if name == "alerts":
+            values[name] = parse_alerts(value, source)
+            continue
         default = getattr(Config(), name)
         values[name] = _checked(source, key, value, default, name)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
@@ -16,7 +16,8 @@ SEVERITIES: tuple[Severity, ...] = ("error", "warn", "info")
 
 RANK: dict[str, int] = {"info": 0, "warn": 1, "error": 2}
 
-Evidence = dict[str, str | int | float | bool | None]
+Evidence = dict[str, Any]
+"""JSON values: numbers, strings, booleans, null, and lists or objects of them."""
 
 FINDINGS = pl.Schema(
     {

@@ -28,6 +28,10 @@ ENV_LABELS = ("env", "environment", "target")
 """Labels naming an environment; the first present wins over dbt's ``--target``."""
 
 
+class NothingExecuted(MonitorError):
+    """``latest`` asked of a history whose invocations executed nothing (docs, compile)."""
+
+
 @dataclass(frozen=True)
 class Frames:
     """Collected, joined frames for the detectors."""
@@ -137,7 +141,7 @@ def resolve_invocation(invocations: pl.DataFrame, wanted: str) -> str:
     if wanted == "latest":
         executing = invocations.filter(pl.col("executes"))
         if executing.is_empty():
-            raise MonitorError("no invocation in the history executed anything yet")
+            raise NothingExecuted("no invocation in the history executed anything yet")
         return str(executing["invocation_id"][-1])
     ids = invocations.filter(pl.col("invocation_id").str.starts_with(wanted))["invocation_id"]
     if ids.len() == 1:

@@ -11,6 +11,9 @@ from monitor.analysis.finding import Finding, Severity
 from monitor.analysis.frames import Frames, as_of
 from monitor.analysis.words import age, moment, name_of
 
+FRESHNESS_COMMAND = "source freshness"
+"""The dbt command that checks freshness (``freshness_unmonitored`` is raised on it only)."""
+
 
 def stale_sources(frames: Frames, invocation_id: str) -> list[Finding]:
     """Sources whose freshness check warned or errored in this invocation."""
@@ -101,14 +104,18 @@ def sources_not_advancing(frames: Frames, invocation_id: str, config: Config) ->
 
 
 def unmonitored_sources(frames: Frames, invocation_id: str) -> list[Finding]:
-    """Sources in the project that have no freshness criteria at all."""
+    """Sources in the project that have no freshness criteria at all.
+
+    Raised on ``source freshness`` invocations only: that is where criteria
+    are read, and a ``build`` repeating it every night is noise.
+    """
     if frames.nodes.is_empty():
         return []
     info = frames.invocation(invocation_id)
     started_at = info["started_at"]
     assert isinstance(started_at, dt.datetime)
-    if not info["executes"]:
-        return []  # a docs generate or compile says nothing about freshness
+    if info["command"] != FRESHNESS_COMMAND or not info["executes"]:
+        return []
     sources = as_of(frames.nodes, started_at).filter(
         (pl.col("resource_type") == "source")
         & pl.col("warn_after").is_null()

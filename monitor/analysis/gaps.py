@@ -1,9 +1,12 @@
-"""``run_gap``: the regular schedule missed a run.
+"""``run_gap``: a job's regular schedule missed a run.
 
-Invocations of one environment that start within an hour of each other form
-one *run* (the nightly freshness + build + docs). The schedule is the median
-interval between runs, inferred when most intervals agree, or configured.
-A gap is reported on the first invocation of the first run after it.
+Each job (:mod:`monitor.analysis.jobs`: its name and the dbt command, so the
+nightly ``source freshness`` and the nightly ``build`` are two jobs) keeps
+its own schedule. Invocations of one job that start within an hour of each
+other form one *run*. The schedule is the median interval between runs,
+inferred when most intervals agree, or configured. A gap is reported on
+the job's first invocation after it, naming the job: each nightly job's own
+check mentions its missed night.
 """
 
 from __future__ import annotations
@@ -24,16 +27,15 @@ REGULAR_SHARE = 0.7
 
 
 def run_gaps(frames: Frames, invocation_id: str, config: Config) -> list[Finding]:
-    """Report a missed run when this invocation opens the first run after a gap."""
+    """Report a missed run when this invocation opens its job's first run after a gap."""
     info = frames.invocation(invocation_id)
     started_at = info["started_at"]
     assert isinstance(started_at, dt.datetime)
-    env = str(info["env_key"])
-    # An invocation that does not say its environment (sources.json records no
-    # --target) belongs to whichever schedule it runs with.
-    same_env = pl.col("env_key").is_in([env, ""]) if env else pl.col("env_key") == ""
+    if not info["executes"]:
+        return []
+    job, env = str(info["job"]), str(info["env_key"])
     starts = frames.invocations.filter(
-        pl.col("executes") & same_env & (pl.col("started_at") <= started_at)
+        pl.col("executes") & (pl.col("job") == job) & (pl.col("started_at") <= started_at)
     )["started_at"].to_list()
     runs = _run_starts(starts)
     if len(runs) < 2 or runs[-1] != started_at:
@@ -50,11 +52,10 @@ def run_gaps(frames: Frames, invocation_id: str, config: Config) -> list[Finding
     if interval <= period * config.gap_tolerance:
         return []
     missed = max(round(interval / period) - 1, 1)
-    where = f", environment {env}" if env else ""
     message = (
-        f"no run between {moment(previous)} and {moment(started_at)}: "
+        f"no run of job {job!r} between {moment(previous)} and {moment(started_at)}: "
         f"{missed} expected run{'s' if missed != 1 else ''} missed "
-        f"(schedule: every {_every(period)}{where})"
+        f"(schedule: every {_every(period)})"
     )
     return [
         Finding(
@@ -64,6 +65,7 @@ def run_gaps(frames: Frames, invocation_id: str, config: Config) -> list[Finding
             invocation_id,
             message,
             {
+                "job": job,
                 "previous_run": previous.isoformat(),
                 "gap_hours": round(interval.total_seconds() / 3600, 2),
                 "period_hours": round(period.total_seconds() / 3600, 2),

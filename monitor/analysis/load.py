@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import polars as pl
 
@@ -13,6 +14,27 @@ from monitor.history.tables import read_tables
 
 RECENT_DAYS = 7
 """How far back ``latest`` is looked for before the whole history is read."""
+
+CHECKED_RUN_COLUMNS = (
+    "invocation_id",
+    "unique_id",
+    "resource_type",
+    "status",
+    "execution_time",
+    "failures",
+    "message",
+    # explain (row counts), cost and SLA (timings, billed volume)
+    "rows_affected",
+    "adapter_code",
+    "compile_started_at",
+    "compile_completed_at",
+    "execute_started_at",
+    "execute_completed_at",
+    "thread_id",
+    "bytes_billed",
+    "slot_ms",
+)
+"""The node_runs columns the detectors read: only these are read from disk for a check."""
 
 
 def load_frames(
@@ -45,4 +67,5 @@ def load_frames(
     since = None
     if isinstance(earliest, dt.datetime):
         since = (earliest - dt.timedelta(days=lookback_days)).date()
-    return prepare(read_tables(history, since=since)), ids
+    tables = read_tables(history, since=since)
+    return prepare(replace(tables, node_runs=tables.node_runs.select(CHECKED_RUN_COLUMNS))), ids

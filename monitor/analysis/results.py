@@ -10,7 +10,7 @@ from monitor.analysis.config import Config
 from monitor.analysis.finding import Finding, Severity
 from monitor.analysis.frames import EXECUTABLE, Frames, as_of
 from monitor.analysis.lineage import Dag
-from monitor.analysis.words import moment, name_of
+from monitor.analysis.words import moment, name_of, summary_line
 
 TEST_TYPES = ("test", "unit_test")
 FAILING = ("fail", "error", "runtime error")
@@ -26,7 +26,7 @@ def model_errors(frames: Frames, invocation_id: str, dag: Dag) -> list[Finding]:
     findings = []
     for row in errored.iter_rows(named=True):
         lost = sorted(dag.descendants(row["unique_id"]) & skipped)
-        text = _first_line(row["message"]) or "no message from dbt"
+        text = summary_line(row["message"]) or "no message from dbt"
         message = f"{name_of(row['unique_id'])} failed: {text}"
         if lost:
             message += f"; {len(lost)} downstream node{'s' if len(lost) != 1 else ''} skipped"
@@ -234,15 +234,3 @@ def _test_attributes(frames: Frames, when: dt.datetime) -> dict[str, tuple[str |
         uid: (node, column)
         for uid, node, column in tests.select("unique_id", "test_node", "test_column").iter_rows()
     }
-
-
-def _first_line(text: str | None) -> str:
-    """The line of dbt's message that says what went wrong.
-
-    dbt opens with "Runtime Error in model x (path)"; the cause follows.
-    """
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    for line in lines:
-        if not (" Error in " in line and line.endswith(")")):
-            return line[:300]
-    return lines[0][:300] if lines else ""

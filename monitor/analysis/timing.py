@@ -131,7 +131,16 @@ def creeping_models(frames: Frames, invocation_id: str, config: Config) -> list[
             pl.col("execution_time").alias("seconds"),
         )
     )
-    trends = theil_sen(window).filter(pl.col("runs") >= config.creep_min_runs)
+    # what was observed must show the rise too: a positive start, and a last
+    # third at least half the configured growth and increase above the first
+    thirds = observed_thirds(window).filter(
+        (pl.col("runs") >= config.creep_min_runs)
+        & (pl.col("first_third") > 0)
+        & (pl.col("last_third") >= pl.col("first_third") * (1 + config.creep_min_weekly_growth / 2))
+        & (pl.col("last_third") - pl.col("first_third") >= config.creep_min_increase / 2)
+    )
+    candidates = window.join(thirds.select("unique_id"), on="unique_id", how="semi")
+    trends = theil_sen(candidates).join(thirds.drop("runs"), on="unique_id", how="inner")
     trends = trends.with_columns(
         (pl.col("slope") * 7 / pl.col("median").clip(lower_bound=1e-3)).alias("weekly_growth"),
         (pl.col("slope") * pl.col("span_days")).alias("increase"),
@@ -142,10 +151,11 @@ def creeping_models(frames: Frames, invocation_id: str, config: Config) -> list[
     )
     findings = []
     for row in trends.iter_rows(named=True):
+        change = row["last_third"] / row["first_third"] - 1
         message = (
-            f"{name_of(row['unique_id'])} is getting slower: +{row['weekly_growth']:.0%} a week, "
-            f"from about {duration(row['first'])} to {duration(row['last'])} "
-            f"over the last {row['runs']} runs"
+            f"{name_of(row['unique_id'])} is getting slower: median {duration(row['first_third'])} "
+            f"over its first {row['third']} runs, {duration(row['last_third'])} over its last "
+            f"{row['third']} ({_growth(change)}), rising steadily over the last {row['runs']} runs"
         )
         findings.append(
             Finding(
@@ -155,6 +165,10 @@ def creeping_models(frames: Frames, invocation_id: str, config: Config) -> list[
                 invocation_id,
                 message,
                 {
+                    "first_third_median": round(row["first_third"], 3),
+                    "last_third_median": round(row["last_third"], 3),
+                    "third_runs": row["third"],
+                    "change": round(change, 4),
                     "slope_seconds_per_day": round(row["slope"], 4),
                     "weekly_growth": round(row["weekly_growth"], 4),
                     "increase": round(row["increase"], 3),
@@ -168,11 +182,38 @@ def creeping_models(frames: Frames, invocation_id: str, config: Config) -> list[
     return findings
 
 
+def _growth(change: float) -> str:
+    """``+35%`` for a moderate rise, ``4.2× as long`` past doubling."""
+    return f"+{change:.0%}" if change < 1 else f"{change + 1:.1f}× as long"
+
+
+def observed_thirds(points: pl.DataFrame) -> pl.DataFrame:
+    """Per ``unique_id``, the median ``seconds`` of its first and of its last third of runs.
+
+    Observed values, never a fitted line's ends (which can fall below zero).
+    ``third`` is how many runs each third holds (at least one); ``runs`` all.
+    """
+    ordered = points.sort("unique_id", "day").with_columns(
+        pl.int_range(pl.len()).over("unique_id").alias("i"),
+        (pl.len().over("unique_id") // 3).clip(lower_bound=1).alias("third"),
+        pl.len().over("unique_id").alias("n"),
+    )
+    return ordered.group_by("unique_id").agg(
+        pl.len().alias("runs"),
+        pl.col("third").first(),
+        pl.col("seconds").filter(pl.col("i") < pl.col("third")).median().alias("first_third"),
+        pl.col("seconds")
+        .filter(pl.col("i") >= pl.col("n") - pl.col("third"))
+        .median()
+        .alias("last_third"),
+    )
+
+
 def theil_sen(points: pl.DataFrame) -> pl.DataFrame:
     """Per ``unique_id``, the Theil–Sen slope of ``seconds`` over ``day``.
 
     Also returns the share of rising pairs (``consistency``), the number of
-    runs, the median, the span in days and the fitted first and last values.
+    runs, the median and the span in days.
     """
     indexed = points.with_columns(pl.int_range(pl.len()).over("unique_id").alias("i"))
     pairs = (
@@ -192,20 +233,6 @@ def theil_sen(points: pl.DataFrame) -> pl.DataFrame:
     summary = points.group_by("unique_id").agg(
         pl.len().alias("runs"),
         pl.col("seconds").median().alias("median"),
-        pl.col("day").min().alias("day_min"),
         (pl.col("day").max() - pl.col("day").min()).alias("span_days"),
-        pl.col("day").median().alias("day_median"),
     )
-    return (
-        summary.join(pairs, on="unique_id", how="inner")
-        .with_columns(
-            (pl.col("median") + pl.col("slope") * (pl.col("day_min") - pl.col("day_median"))).alias(
-                "first"
-            ),
-            (
-                pl.col("median")
-                + pl.col("slope") * (pl.col("day_min") + pl.col("span_days") - pl.col("day_median"))
-            ).alias("last"),
-        )
-        .sort("unique_id")
-    )
+    return summary.join(pairs, on="unique_id", how="inner").sort("unique_id")

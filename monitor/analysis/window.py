@@ -25,7 +25,7 @@ from monitor.analysis.frames import EXECUTABLE, Frames
 from monitor.analysis.health import merge_gaps, missed_runs
 from monitor.analysis.results import FAILING, TEST_TYPES
 from monitor.analysis.timing import slower_than_baseline, timing_runs
-from monitor.analysis.words import age, duration, moment, name_of
+from monitor.analysis.words import age, duration, moment, name_of, summary_line
 
 
 def window_findings(
@@ -137,7 +137,7 @@ def _errors(frames: Frames, since: dt.datetime | None, skip: list[str]) -> list[
     folded = _folded(failed, pl.col("message").last())
     findings = []
     for row in folded.iter_rows(named=True):
-        text = _first_line(row["message"]) or "no message from dbt"
+        text = summary_line(row["message"]) or "no message from dbt"
         message = f"{name_of(row['unique_id'])} failed {_times(row)}: {text}"
         findings.append(_finding("model_error", "error", row, message))
     return findings
@@ -214,10 +214,3 @@ def _gaps(
             )
         )
     return findings
-
-
-def _first_line(text: str | None) -> str:
-    for line in (text or "").strip().splitlines():
-        if line.strip():
-            return line.strip()[:300]
-    return ""

@@ -43,3 +43,21 @@ def age(seconds: float) -> str:
 def moment(when: dt.datetime) -> str:
     """A UTC timestamp to the minute: ``2021-02-03 02:00``."""
     return when.strftime("%Y-%m-%d %H:%M")
+
+
+SUMMARY_LENGTH = 300
+"""A message summary is cut to this many characters."""
+
+
+def summary_line(message: str | None) -> str:
+    """The line of dbt's message that names the error: one rule for check, failures and model.
+
+    dbt opens with ``Runtime Error in model x (path)``; the cause follows, so
+    the first line that is not such a heading is the summary (the heading
+    itself when nothing follows). Empty for no message.
+    """
+    lines = [line.strip() for line in (message or "").splitlines() if line.strip()]
+    for line in lines:
+        if not (" Error in " in line and line.endswith(")")):
+            return line[:SUMMARY_LENGTH]
+    return lines[0][:SUMMARY_LENGTH] if lines else ""

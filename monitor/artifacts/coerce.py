@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import polars as pl
+
 PERIOD_SECONDS: dict[str, float] = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
 """Seconds in each freshness ``period`` (dbt uses minute, hour and day)."""
 
@@ -28,20 +30,52 @@ def timestamp(value: object) -> dt.datetime | None:
     return parsed.astimezone(dt.UTC)
 
 
+INT64 = range(-(2**63), 2**63)
+"""What an Int64 column holds: a larger count is not a count."""
+
+
 def integer(value: object) -> int | None:
-    """An int from an int, an integral float or a numeric string."""
+    """An int from an int, an integral float or a numeric string (within Int64)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return value if value in INT64 else None
     if isinstance(value, float):
-        return int(value) if math.isfinite(value) else None
+        return integer(int(value)) if math.isfinite(value) else None
     if isinstance(value, str):
         try:
-            return int(float(value.replace(",", "")))
+            return integer(int(float(value.replace(",", ""))))
         except (ValueError, OverflowError):
             return None
     return None
+
+
+def integers(values: list[object]) -> list[int | None]:
+    """:func:`integer` of each value; plain ints and nulls take a fast path."""
+    low, high = -(2**63), 2**63
+    return [
+        value if value is None or (type(value) is int and low <= value < high) else integer(value)
+        for value in values
+    ]
+
+
+ISO_UTC = "%Y-%m-%dT%H:%M:%S%.fZ"
+"""How dbt writes a timing timestamp (parsed in bulk; others one by one)."""
+
+
+def timestamps(name: str, values: list[object]) -> pl.Series:
+    """:func:`timestamp` of each value as a UTC datetime column, parsed in bulk.
+
+    Values in dbt's usual ``...Z`` form are parsed by Polars at once; any
+    other text goes through :func:`timestamp`, so the result is the same.
+    """
+    texts = pl.Series(name, [v if type(v) is str else None for v in values], dtype=pl.String)
+    parsed = texts.str.to_datetime(ISO_UTC, time_unit="us", time_zone="UTC", strict=False)
+    missed = (parsed.is_null() & texts.is_not_null()).arg_true()
+    if missed.len():
+        fixed = [timestamp(values[index]) for index in missed]
+        parsed = parsed.scatter(missed, pl.Series(fixed, dtype=parsed.dtype))
+    return parsed
 
 
 def number(value: object) -> float | None:

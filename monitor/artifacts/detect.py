@@ -23,7 +23,10 @@ SUPPORTED: dict[Kind, range] = {
     "manifest": range(1, 13),
     "catalog": range(1, 2),
 }
-"""The schema versions dbt-monitor reads, per kind."""
+"""The schema versions of dbt Core that dbt-monitor reads, per kind."""
+
+FUSION: dict[Kind, int] = {"run_results": 20, "manifest": 20}
+"""dbt Fusion's schema versions, read leniently (see :mod:`monitor.artifacts.fusion`)."""
 
 SLUG: dict[Kind, str] = {
     "run_results": "run-results",
@@ -131,10 +134,12 @@ def parse_schema_url(path: Path, url: str) -> tuple[Kind, int]:
 def check_version(path: Path, kind: Kind, version: int, dbt_version: str | None) -> None:
     """Refuse a schema version outside :data:`SUPPORTED`, naming both."""
     supported = SUPPORTED[kind]
-    if version in supported:
+    if version in supported or version == FUSION.get(kind):
         return
     slug = SLUG[kind]
     span = f"{slug} v{supported[0]}" + (f"–v{supported[-1]}" if len(supported) > 1 else "")
+    if kind in FUSION:
+        span += f" or v{FUSION[kind]} (dbt Fusion)"
     by = f" (written by dbt {dbt_version})" if dbt_version else ""
     hint = (
         "a newer dbt-monitor may read it" if version > supported[-1] else "re-run with dbt ≥ 0.19"

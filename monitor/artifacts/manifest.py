@@ -1,4 +1,4 @@
-"""Decode manifest.json (v1–v12) into NODES and EXPOSURES frames, leanly.
+"""Decode manifest.json (v1–v12, dbt Fusion's v20) into NODES and EXPOSURES frames, leanly.
 
 A manifest is mostly SQL, macros, docs and column specs that the history does
 not keep. msgspec decodes only the fields below, skipping everything else
@@ -20,7 +20,7 @@ import msgspec
 import polars as pl
 
 from monitor import schema
-from monitor.artifacts import coerce
+from monitor.artifacts import coerce, fusion
 from monitor.artifacts.detect import describe
 from monitor.artifacts.manifest_fields import (
     DependsOn,
@@ -33,6 +33,7 @@ from monitor.artifacts.manifest_fields import (
     meta_json,
     owner,
     project_name,
+    raw_code,
     strings,
     test_column,
     test_name,
@@ -58,6 +59,7 @@ class _Metadata(msgspec.Struct, gc=False):
     project_name: Any = None
     project_id: Any = None
     adapter_type: Any = None
+    adapter_version: Any = None
 
 
 class _Manifest(msgspec.Struct, gc=False):
@@ -86,8 +88,10 @@ def decode_manifest(header: Header, raw: bytes) -> ManifestArtifact:
         project_name=coerce.text(doc.metadata.project_name) or project_name(project_id, packages),
         project_id=project_id,
         adapter_type=coerce.text(doc.metadata.adapter_type),
+        adapter_version=coerce.text(doc.metadata.adapter_version),
         nodes=_nodes_frame(nodes, groups),
         exposures=_exposures_frame(list((doc.exposures or {}).values())),
+        warnings=(fusion.manifest_warning(header, raw),) if fusion.is_fusion(header) else (),
     )
 
 
@@ -125,7 +129,10 @@ NODE_ATTRIBUTES = (
     "warn_after",
     "error_after",
 )
-"""The NODES columns read from the manifest, in the order they are hashed."""
+"""The NODES columns read from the manifest, in the order they are hashed.
+
+``raw_code`` is read too but not hashed: ``checksum`` already changes with
+it, and hashing it would give every stored node a new version."""
 
 EXPOSURE_ATTRIBUTES = (
     "unique_id",
@@ -171,8 +178,8 @@ def _nodes_frame(nodes: list[Node], groups: dict[Any, str | None]) -> pl.DataFra
             warn_after,
             error_after,
         )
-        rows.append((*attrs, version_hash(attrs)))
-    return _frame((*NODE_ATTRIBUTES, "version"), rows, schema.NODES)
+        rows.append((*attrs, version_hash(attrs), raw_code(node)))
+    return _frame((*NODE_ATTRIBUTES, "version", "raw_code"), rows, schema.NODES)
 
 
 def _exposures_frame(exposures: list[_Exposure]) -> pl.DataFrame:

@@ -84,6 +84,8 @@ class Node(msgspec.Struct, gc=False):
     source_name: Any = None
     loaded_at_field: Any = None
     freshness: Freshness | None = None
+    raw_code: Any = None
+    raw_sql: Any = None  # manifest v1–v6 (dbt < 1.3)
 
 
 class Group(msgspec.Struct, gc=False):
@@ -113,6 +115,14 @@ def checksum(value: Checksum | str | None) -> str | None:
             return None
         value = value.checksum
     return value if isinstance(value, str) and value else None
+
+
+def raw_code(node: Node) -> str | None:
+    """The node's code as written (``raw_code``, ``raw_sql`` before dbt 1.3); None if empty."""
+    for value in (node.raw_code, node.raw_sql):
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
 
 
 def depends_on(value: DependsOn | None) -> list[str]:

@@ -44,12 +44,15 @@ class RunArtifact:
     ``labels`` / ``ingested_at`` are left null for the ingest step to fill.
     ``results`` has the NODE_RUNS schema for run_results and the FRESHNESS
     schema for sources.
+    ``code`` holds compiled SQL (it can hold secrets: never shown by default).
     """
 
     header: Header
     invocation: pl.DataFrame
     results: pl.DataFrame
     warnings: tuple[str, ...] = ()
+    code: pl.DataFrame | None = None
+    """The COMPILED_CODE rows of a run_results file that carries compiled SQL."""
 
     @property
     def invocation_id(self) -> str:
@@ -75,6 +78,7 @@ class ManifestArtifact:
     nodes: pl.DataFrame
     exposures: pl.DataFrame
     warnings: tuple[str, ...] = ()
+    adapter_version: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import click
 
 from monitor.analysis.check import CheckResult, check
 from monitor.analysis.config import FAIL_ON, Config, load_config
+from monitor.analysis.frames import NothingExecuted
 from monitor.analysis.load import load_frames
 from monitor.cli import cli
 from monitor.cli.options import P, R, history_option, user_errors, write_text
@@ -80,16 +81,40 @@ def check_command(
     """Judge one invocation against the history before it.
 
     Exit 0 when no finding reaches --fail-on, 1 when one does, 2 for bad
-    usage, bad configuration or an empty history.
+    usage, bad configuration or an empty history. A history whose
+    invocations executed nothing yet (docs generate, compile, 0 results) has
+    nothing to judge: check says so and exits 0.
 
     \b
     Example (a CI step after dbt build):
       dbt-monitor ingest target/ && dbt-monitor check --format markdown
     """
     config = load_check_config(config_path, fail_on)
-    frames, [invocation_id] = load_frames(History(history_path), config.lookback_days, [invocation])
+    try:
+        frames, [invocation_id] = load_frames(
+            History(history_path), config.lookback_days, [invocation]
+        )
+    except NothingExecuted as nothing:
+        reason = f"{nothing}: docs generate, compile and runs without results are not judged"
+        sys.exit(emit_nothing(reason, output_format, output))
     result = check(frames, invocation_id, config)
     sys.exit(emit_check([result], output_format, output))
+
+
+def emit_nothing(reason: str, output_format: str, output: Path | None) -> int:
+    """Say there is nothing to judge, in every place a result would go; exit 0."""
+    rendered = render_findings.nothing_to_judge(reason, output_format)
+    if output is not None:
+        write_text(output, rendered)
+        click.echo(render_findings.nothing_to_judge(reason, "text"), nl=False)
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(rendered, nl=False)
+    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_path:
+        with Path(summary_path).open("a", encoding="utf-8") as summary:
+            summary.write(render_findings.nothing_to_judge(reason, "markdown"))
+    return EXIT_OK
 
 
 def load_check_config(path: Path | None, fail_on: str | None) -> Config:
@@ -100,7 +125,7 @@ def load_check_config(path: Path | None, fail_on: str | None) -> Config:
 
 def emit_check(results: list[CheckResult], output_format: str, output: Path | None) -> int:
     """Print or write the results; append markdown to $GITHUB_STEP_SUMMARY; the exit code."""
-    color = output is None and sys.stdout.isatty()
+    color = output is None  # click.echo drops colour off a terminal, --no-color and NO_COLOR
     if output_format == "json":
         rendered = render_findings.as_json(results)
     elif output_format == "junit":

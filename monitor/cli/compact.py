@@ -30,7 +30,8 @@ def parse_keep(text: str) -> int:
     "--keep",
     metavar="400d",
     default=None,
-    help="Also drop history older than this, counted back from the newest invocation.",
+    help="Also drop older history: keep the days --since would select (5d: the newest"
+    " invocation's day and the 4 before it; 2w).",
 )
 @click.option(
     "--grace",
@@ -39,8 +40,13 @@ def parse_keep(text: str) -> int:
     show_default=True,
     help="Seconds replaced files stay readable for readers that listed them first.",
 )
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Say what would be merged and dropped, and change nothing.",
+)
 @user_errors
-def compact_command(history_path: str, keep: str | None, grace: float) -> None:
+def compact_command(history_path: str, keep: str | None, grace: float, dry_run: bool) -> None:
     """Merge each day's small per-invocation files into one file per table.
 
     Every table holds exactly the same rows before and after, and a reader
@@ -56,11 +62,35 @@ def compact_command(history_path: str, keep: str | None, grace: float) -> None:
     if history.is_empty():
         raise MonitorError(f"{history.root}: no run history here yet; nothing to compact")
     keep_days = parse_keep(keep) if keep else None
+
+    def waiting(seconds: float) -> None:
+        click.echo(
+            f"waiting {seconds:g} s (--grace) before deleting replaced files,"
+            " for readers that listed them first",
+            err=True,
+        )
+
     with progress_bar("Compacting") as progress:
-        report = compact(history, keep_days=keep_days, grace=grace, progress=progress)
-    dropped = f", dropped {report.dropped_days} days past --keep" if keep_days else ""
+        report = compact(
+            history,
+            keep_days=keep_days,
+            grace=grace,
+            progress=progress,
+            waiting=waiting,
+            dry_run=dry_run,
+        )
+    would = "would merge" if dry_run else "merged"
+    dropped = ""
+    if keep_days:
+        dropped = (
+            f", {'would drop' if dry_run else 'dropped'} {report.dropped_days} days past --keep"
+        )
+    deleted = "would delete" if dry_run else "deleted"
+    skipped = f", left {report.skipped} damaged files (see `verify`)" if report.skipped else ""
+    folders = f", removed {report.folders} empty folders" if report.folders else ""
     click.echo(
-        f"merged {report.merged} files into {report.written}{dropped}, deleted"
-        f" {report.deleted} replaced files, in {history.root} in"
+        f"{would} {report.merged} files into {report.written}{dropped}, {deleted}"
+        f" {report.deleted} replaced files{skipped}{folders}, in {history.root} in"
         f" {time.perf_counter() - started:.1f} s"
+        + (" (dry run: nothing changed)" if dry_run else "")
     )

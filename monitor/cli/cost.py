@@ -12,7 +12,7 @@ from monitor.analysis.cost.load import load_costs
 from monitor.analysis.cost.summary import GROUPS, cost_summary, cost_totals
 from monitor.cli import cli
 from monitor.cli.options import history_option, user_errors
-from monitor.cli.queries import config_option, echo_frame, format_option, limit_option
+from monitor.cli.query_options import config_option, echo_frame, format_option, limit_option
 from monitor.history.store import History
 
 METHOD_WORDS = {

@@ -13,7 +13,7 @@ from monitor.analysis.schedule.load import frames_since
 from monitor.analysis.schedule.runs import newest_job, node_invocations
 from monitor.cli import cli
 from monitor.cli.options import history_option, user_errors
-from monitor.cli.queries import config_option
+from monitor.cli.query_options import config_option
 from monitor.errors import MonitorError
 from monitor.history.store import History
 from monitor.render.schedule import forecast_json, forecast_text

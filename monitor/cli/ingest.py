@@ -15,6 +15,7 @@ from monitor.analysis.load import load_frames
 from monitor.cli import cli
 from monitor.cli.check import check_options, emit_check, load_check_config
 from monitor.cli.options import history_option, progress_bar, user_errors
+from monitor.cli.remote import SourceParam, ingest_remote, local_paths
 from monitor.errors import EXIT_OK, EXIT_USAGE
 from monitor.history.ingest import IngestReport, ingest
 from monitor.history.labels import parse_labels
@@ -22,7 +23,7 @@ from monitor.history.store import History
 
 
 @cli.command("ingest")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=SourceParam())
 @history_option
 @click.option(
     "--label",
@@ -37,13 +38,21 @@ from monitor.history.store import History
     is_flag=True,
     help="Then check exactly the invocations just ingested (exit 1 on findings).",
 )
+@click.option(
+    "--notify",
+    "then_notify",
+    is_flag=True,
+    help="Then send the incident transitions of the runs just ingested (see `notify`); "
+    "a delivery failure never fails the ingest.",
+)
 @check_options
 @user_errors
 def ingest_command(
-    paths: tuple[Path, ...],
+    paths: tuple[Path | str, ...],
     history_path: str,
     labels: tuple[str, ...],
     then_check: bool,
+    then_notify: bool,
     fail_on: str | None,
     output_format: str,
     output: Path | None,
@@ -51,8 +60,10 @@ def ingest_command(
 ) -> None:
     """Add dbt artifacts to the run history.
 
-    PATHS may be a dbt target/ folder, artifact files (also .json.gz) or a
-    folder of many run folders. Invocations already in the history are
+    PATHS may be a dbt target/ folder, artifact files (also .json.gz), a
+    folder of many run folders, or dbt Cloud runs: dbt-cloud://ACCOUNT/runs/RUN
+    or dbt-cloud://ACCOUNT/jobs/JOB?last=30 (token in DBT_CLOUD_API_TOKEN,
+    host in DBT_CLOUD_HOST). Invocations already in the history are
     skipped, so running it twice is safe.
 
     \b
@@ -63,12 +74,13 @@ def ingest_command(
     history = History(history_path)
     with progress_bar("Reading artifacts") as progress:
         report = ingest(
-            list(paths),
+            local_paths(paths),
             history,
             user_labels=parse_labels(labels),
             environ=os.environ,
             progress=progress,
         )
+    ingest_remote(paths, history, report, parse_labels(labels))
     _print_ingest(report, history, time.perf_counter() - started)
     code = EXIT_OK
     if then_check and report.invocations:
@@ -80,6 +92,8 @@ def ingest_command(
         )
         results = [check(frames, inv_id, config) for inv_id in executing["invocation_id"]]
         code = emit_check(results, output_format, output)
+    if then_notify and report.invocations:
+        _notify(history, config_path, [item.invocation_id for item in report.invocations])
     if report.errors:
         code = EXIT_USAGE
     sys.exit(code)
@@ -101,3 +115,16 @@ def _print_ingest(report: IngestReport, history: History, seconds: float) -> Non
         f" {len(report.errors)} failed, into {history.root} in {seconds:.1f} s"
     )
     click.echo(summary)
+
+
+def _notify(history: History, config_path: Path | None, ingested: list[str]) -> None:
+    """``--notify``: each executing run just ingested, oldest first; failures only warn."""
+    from monitor.cli.notify import emit_outcome
+    from monitor.notify.run import notify
+
+    config = load_check_config(config_path, None)
+    frames, ids = load_frames(history, config.lookback_days, ingested)
+    runs = frames.invocations.filter(pl.col("invocation_id").is_in(ids) & pl.col("executes"))
+    for invocation_id in runs.sort("started_at")["invocation_id"]:
+        outcome = notify(history, config, invocation_id, environ=os.environ)
+        emit_outcome(outcome, config, strict=False, dry_run=False)

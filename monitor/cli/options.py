@@ -11,7 +11,7 @@ from typing import ParamSpec, TypeVar
 
 import click
 
-from monitor.errors import EXIT_USAGE, MonitorError
+from monitor.errors import EXIT_USAGE, MonitorError, redact
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -41,7 +41,7 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except MonitorError as err:
-            click.echo(f"error: {err}", err=True)
+            click.echo(f"error: {redact(str(err))}", err=True)
             sys.exit(EXIT_USAGE)
 
     return wrapper

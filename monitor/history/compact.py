@@ -21,22 +21,23 @@ from dataclasses import dataclass
 import polars as pl
 
 from monitor import schema
+from monitor.history.integrity import checksum
 from monitor.history.store import (
     COMMIT_TABLE,
     COMPACTED,
     RECORDS,
+    VERSIONED,
     Entry,
     History,
     Records,
+    View,
     _day_of,
     _is_compacted,
     _parquet,
     _stem,
+    marker_files,
     write_records,
 )
-
-VERSIONED = ("nodes", "exposures")
-"""Tables of node versions: kept across retention while they may be current."""
 
 DEFAULT_GRACE = 10.0
 """Seconds replaced files stay readable after their record appears."""
@@ -50,6 +51,10 @@ class CompactReport:
     written: int = 0
     deleted: int = 0
     dropped_days: int = 0
+    skipped: int = 0
+    """Damaged files left where they are (``dbt-monitor verify`` deals with them)."""
+    folders: int = 0
+    """Partition folders removed because compaction emptied them."""
 
 
 def compact(
@@ -58,8 +63,18 @@ def compact(
     keep_days: int | None = None,
     grace: float = DEFAULT_GRACE,
     progress: Callable[[int, int], None] | None = None,
+    waiting: Callable[[float], None] | None = None,
+    dry_run: bool = False,
 ) -> CompactReport:
-    """Merge each day's files per table; drop days older than ``keep_days``."""
+    """Merge each day's files per table; drop days before the last ``keep_days``.
+
+    ``keep_days`` keeps the days ``--since <keep_days>d`` selects: the newest
+    invocation's day and the ``keep_days - 1`` before it. ``waiting(grace)``
+    is called before the grace period is slept. ``dry_run`` does it all in
+    memory and changes nothing: the report says what would happen.
+    """
+    if dry_run:
+        history, grace = history.dry_run(), 0.0
     report = CompactReport()
     storage = history.storage
     delete_unrecorded(history)  # left by a compaction that died before its record
@@ -67,10 +82,10 @@ def compact(
     entries = dict(old_records.entries)
     dropped: list[str] = []
     superseded = list(old_records.names)
+    view = history.view()
     if keep_days is not None:
-        entries, dropped, carried_record = _drop_old_days(history, entries, keep_days, report)
+        entries, dropped, carried_record = _drop_old_days(history, view, entries, keep_days, report)
         superseded += carried_record
-    committed = history.committed_ids()
     tables = list(schema.TABLES)
     for done, table in enumerate(tables):
         listed = set(storage.list(table))
@@ -84,12 +99,14 @@ def compact(
         for path in history.live_files(table, records=Records(dict(entries), old_records.names)):
             if path in dead:
                 continue
-            if _is_compacted(path) or _stem(path) in committed:
+            if _is_compacted(path) or view.holds(path):
                 by_day[_day_of(path).isoformat()].append(path)
-        for day, paths in sorted(by_day.items()):
+        for day, listed_paths in sorted(by_day.items()):
+            paths = [p for p in listed_paths if history._sound(table, p, view)]
+            report.skipped += len(listed_paths) - len(paths)
             if len(paths) < 2:
                 continue
-            entry = _merge(history, table, day, paths, entries)
+            entry = _merge(history, view, table, day, paths, entries)
             for path in paths:
                 entries.pop(path, None)
             entries[entry.file] = entry
@@ -99,25 +116,51 @@ def compact(
             progress(done + 1, len(tables))
     if report.written or report.dropped_days or entries != old_records.entries:
         write_records(storage, uuid.uuid4().hex, entries.values(), superseded)
+        if grace and waiting is not None:
+            waiting(grace)
         time.sleep(grace)
         replaced = {old for entry in entries.values() for old in entry.replaces}
         storage.delete(sorted(replaced | set(dropped)))
         storage.delete(superseded)
         report.deleted = len(replaced) + len(dropped)
+    report.folders = storage.remove_empty_folders()
     return report
 
 
 def _merge(
-    history: History, table: str, day: str, paths: list[str], entries: dict[str, Entry]
+    history: History,
+    view: View,
+    table: str,
+    day: str,
+    paths: list[str],
+    entries: dict[str, Entry],
 ) -> Entry:
     storage = history.storage
     table_schema = schema.TABLES[table]
-    frames = [
-        pl.read_parquet(storage.read(path), missing_columns="insert")
-        .select(table_schema.names())
-        .cast(table_schema)
-        for path in paths
-    ]
+    frames = []
+    commits: set[str] = set()
+    files: set[tuple[str, int, int]] = set()
+    for path in paths:
+        data = storage.read(path)
+        raw = pl.read_parquet(data, missing_columns="insert")
+        if table == COMMIT_TABLE:
+            if path in entries:
+                commits |= set(entries[path].commits)
+                files |= set(entries[path].files)
+            else:
+                commits.add(_stem(path))
+                files |= set(marker_files(data))
+        present = [name for name in table_schema.names() if name in raw.columns]
+        frames.append(
+            raw.select(present)
+            .with_columns(
+                pl.lit(None, dtype=dtype).alias(name)
+                for name, dtype in table_schema.items()
+                if name not in present
+            )
+            .select(table_schema.names())
+            .cast(table_schema)
+        )
     merged = pl.concat(frames)
     key = "invocation_id" if "invocation_id" in table_schema else "first_seen_invocation"
     sort = [key, "unique_id"] if "unique_id" in table_schema else [key]
@@ -125,18 +168,39 @@ def _merge(
     invocations = tuple(sorted(set(merged[key].drop_nulls().to_list())))
     name = f"{COMPACTED}{uuid.uuid4().hex[:16]}"
     file = history.path(table, day, name)
-    storage.write(file, _parquet(merged))
+    data = _parquet(merged)
+    storage.write(file, data)
     replaces = set(paths)
     for path in paths:
         if path in entries:
             replaces |= set(entries[path].replaces)
-    return Entry(table, day, file, invocations, tuple(sorted(replaces)))
+    sums = checksum(data)
+    return Entry(
+        table,
+        day,
+        file,
+        invocations,
+        tuple(sorted(replaces)),
+        tuple(sorted(commits)),
+        tuple(sorted(files)),
+        sums.size,
+        sums.crc32,
+    )
+
+
+def cutoff_day(newest: dt.date, keep_days: int) -> dt.date:
+    """The first day ``--keep <keep_days>d`` keeps: as ``--since <keep_days>d`` counts."""
+    return newest - dt.timedelta(days=keep_days - 1)
 
 
 def _drop_old_days(
-    history: History, entries: dict[str, Entry], keep_days: int, report: CompactReport
+    history: History,
+    view: View,
+    entries: dict[str, Entry],
+    keep_days: int,
+    report: CompactReport,
 ) -> tuple[dict[str, Entry], list[str], list[str]]:
-    """Delete every file of days older than ``keep_days`` before the newest day.
+    """Delete every file of days before the last ``keep_days``.
 
     Node versions are carried into a compacted file at the cutoff day (and
     recorded) first; then commit markers go, so no reader sees half an
@@ -147,9 +211,8 @@ def _drop_old_days(
     newest = history.newest_day()
     if newest is None:
         return entries, [], []
-    cutoff = newest - dt.timedelta(days=keep_days)
+    cutoff = cutoff_day(newest, keep_days)
     storage = history.storage
-    committed = history.committed_ids()
     carried: set[str] = set()
     for table in VERSIONED:
         # node versions first seen long ago may still be current: carry them
@@ -157,10 +220,12 @@ def _drop_old_days(
         old = [
             path
             for path in history.live_files(table, records=Records(dict(entries)))
-            if _day_of(path) < cutoff and (_is_compacted(path) or _stem(path) in committed)
+            if _day_of(path) < cutoff
+            and (_is_compacted(path) or view.holds(path))
+            and history._sound(table, path, view)
         ]
         if old:
-            entry = _merge(history, table, cutoff.isoformat(), old, entries)
+            entry = _merge(history, view, table, cutoff.isoformat(), old, entries)
             for path in old:
                 entries.pop(path, None)
             entries[entry.file] = entry

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,8 +12,11 @@ import polars as pl
 
 from monitor.artifacts.discover import discover
 from monitor.artifacts.model import Bundle, ManifestArtifact
+from monitor.errors import MonitorError
 from monitor.history import labels as labels_mod
+from monitor.history import names
 from monitor.history.store import History
+from monitor.history.versions import NodeIndex, manifest_moments
 
 Outcome = Literal["added", "present"]
 
@@ -45,46 +46,6 @@ class IngestReport:
         return sum(1 for item in self.invocations if item.outcome == outcome)
 
 
-class _NodeIndex:
-    """When each node version was seen taking effect (its sightings), per node.
-
-    A version is stored again only when it is not already the one in effect
-    at that moment: unchanged nodes add nothing run after run, and a version
-    that comes back (a pull request's edit, then the nightly run of main) is
-    recorded again, so it is current again from then on.
-    """
-
-    def __init__(self, history: History, table: str) -> None:
-        seen = (
-            history.scan(table)
-            .select("unique_id", "first_seen_at", "version")
-            .unique()
-            .sort("first_seen_at")
-            .collect()
-        )
-        self.sightings: dict[str, list[tuple[dt.datetime, str]]] = defaultdict(list)
-        for uid, when, version in seen.iter_rows():
-            self.sightings[uid].append((when, version))
-
-    def in_effect(self, unique_id: str, at: dt.datetime) -> str | None:
-        """The version of ``unique_id`` in effect at ``at`` (None before its first sighting)."""
-        seen = self.sightings.get(unique_id, [])
-        index = bisect.bisect_right(seen, at, key=lambda sighting: sighting[0])
-        return seen[index - 1][1] if index else None
-
-    def new_rows(self, frame: pl.DataFrame, invocation_id: str, at: dt.datetime) -> pl.DataFrame:
-        """Rows of ``frame`` whose version is not the one in effect at ``at``."""
-        pairs = frame.select("unique_id", "version").iter_rows()
-        keep = [self.in_effect(uid, at) != version for uid, version in pairs]
-        fresh = frame.filter(pl.Series(keep, dtype=pl.Boolean))
-        for uid, version in fresh.select("unique_id", "version").iter_rows():
-            bisect.insort(self.sightings[uid], (at, version))
-        return fresh.with_columns(
-            pl.lit(invocation_id).alias("first_seen_invocation"),
-            pl.lit(at).cast(pl.Datetime("us", "UTC")).alias("first_seen_at"),
-        )
-
-
 def ingest(
     paths: Sequence[Path],
     history: History,
@@ -94,59 +55,109 @@ def ingest(
     now: dt.datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> IngestReport:
-    """Decode every artifact under ``paths`` and add the new invocations to ``history``."""
+    """Decode every artifact under ``paths`` and add what the history lacks.
+
+    Each part of an invocation (its run_results or sources, its manifest, its
+    catalog) is stored once: a part that arrives later completes the
+    invocation, a part already stored is "present".
+    """
     now = now or dt.datetime.now(dt.UTC)
     found = discover(paths, progress=progress)
     report = IngestReport()
     ci = labels_mod.ci_labels(environ or {})
-    nodes = _NodeIndex(history, "nodes")
-    exposures = _NodeIndex(history, "exposures")
+    moments = manifest_moments(history)
+    nodes = NodeIndex(history, "nodes", moments)
+    exposures = NodeIndex(history, "exposures", moments)
+    errors: list[str] = []
     for bundle in found.each():  # decoded one at a time: memory stays flat
-        report.invocations.append(
-            _ingest_bundle(bundle, history, nodes, exposures, ci, dict(user_labels or {}), now)
-        )
-    report.errors, report.warnings = list(found.errors), list(found.warnings)
+        try:
+            names.check_id(bundle.run.invocation_id)
+        except MonitorError as err:
+            errors.append(f"{bundle.run.header.path}: {err}")
+            continue
+        try:
+            done = _ingest_bundle(
+                bundle, history, nodes, exposures, ci, dict(user_labels or {}), now, report
+            )
+        except MonitorError as err:  # the history refuses writes: the rest would fail alike
+            errors.append(str(err))
+            break
+        report.invocations.append(done)
+    report.errors = [*found.errors, *errors]
+    report.warnings = [*found.warnings, *report.warnings]
     return report
 
 
 def _ingest_bundle(
     bundle: Bundle,
     history: History,
-    nodes: _NodeIndex,
-    exposures: _NodeIndex,
+    nodes: NodeIndex,
+    exposures: NodeIndex,
     ci: Mapping[str, str],
     user_labels: Mapping[str, str],
     now: dt.datetime,
+    report: IngestReport,
 ) -> Ingested:
     run = bundle.run
     invocation_id = run.invocation_id
     started_at = run.invocation["started_at"][0]
     assert isinstance(started_at, dt.datetime)
+    if run.header.kind == "manifest":  # a manifest alone: its run may be stored already
+        started_at = _stored_start(history, invocation_id, started_at) or started_at
     day = started_at.date()
     command = str(run.invocation["command"][0] or "")
     done = Ingested(
         invocation_id, "present", started_at, command, run.results.height, run.header.path
     )
-    if history.has_invocation(invocation_id, day):
-        return done
-    recent_ci = ci if abs(now - started_at) <= labels_mod.CI_RECENT else {}
-    tables = {
-        "invocations": _invocation_row(bundle, recent_ci, user_labels, now),
-        "node_runs" if run.header.kind == "run_results" else "freshness": run.results,
-    }
+    offered = {"run"} if run.header.kind in ("run_results", "sources") else set()
+    tables = {}
     if bundle.manifest is not None:
+        offered.add("manifest")
+        # learned even when the manifest is already stored: node versions then
+        # come out the same whatever order (or however many processes) ingest
         tables["nodes"] = nodes.new_rows(bundle.manifest.nodes, invocation_id, started_at)
         tables["exposures"] = exposures.new_rows(
             bundle.manifest.exposures, invocation_id, started_at
         )
     if bundle.catalog is not None:
+        offered.add("catalog")
         tables["catalog"] = bundle.catalog.stats.with_columns(
             pl.lit(invocation_id).alias("invocation_id")
         )
-    history.write_invocation(day, invocation_id, tables, bundle.marts)
+    stored = history.committed_parts(invocation_id, day)
+    new = tuple(p for p in names.PARTS if p in offered and not names.covers(stored, p))
+    if not new:
+        return done
+    recent_ci = ci if abs(now - started_at) <= labels_mod.CI_RECENT else {}
+    tables["invocations"] = _invocation_row(bundle, recent_ci, user_labels, now)
+    tables["node_runs" if run.header.kind == "run_results" else "freshness"] = run.results
+    if run.code is not None:
+        tables["compiled_code"] = run.code
+    marts = {}
+    for name, path in bundle.marts.items():
+        if names.mart_name_ok(name):
+            marts[name] = path
+        else:
+            report.warnings.append(
+                f"{path}: {name!r} cannot name a mart (letters, digits, _ and - only); not stored"
+            )
+    if not history.write_invocation(day, invocation_id, tables, marts, parts=new):
+        return done  # another process committed these parts first
     return Ingested(
         invocation_id, "added", started_at, command, run.results.height, run.header.path
     )
+
+
+def _stored_start(history: History, invocation_id: str, around: dt.datetime) -> dt.datetime | None:
+    """When a stored run of this invocation started (dbt writes the manifest soon after)."""
+    since = (around - dt.timedelta(days=1)).date()
+    found = (
+        history.scan("invocations", since=since)
+        .filter((pl.col("invocation_id") == invocation_id) & (pl.col("artifact") != "manifest"))
+        .select("started_at")
+        .collect()
+    )
+    return found["started_at"][0] if found.height else None
 
 
 def _invocation_row(

@@ -11,6 +11,7 @@ obstore; credentials come from the usual environment variables
 from __future__ import annotations
 
 import builtins
+import contextlib
 import os
 import uuid
 from abc import ABC, abstractmethod
@@ -18,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, cast
 
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, redact
 
 REMOTE_SCHEMES = ("s3://", "s3a://", "gs://", "gcs://", "az://", "abfs://", "abfss://")
 
@@ -64,6 +65,10 @@ class Storage(ABC):
     def source(self, path: str) -> str:
         """What Polars opens to read ``path``."""
 
+    def remove_empty_folders(self) -> int:
+        """Remove partition folders left empty (object stores have none); how many."""
+        return 0
+
 
 def open_storage(location: str | Path) -> Storage:
     """The storage for a ``--history`` value: a folder, or a URL like ``s3://bucket/prefix``."""
@@ -94,7 +99,7 @@ class LocalStorage(Storage):
         skip_before = f"date={since}" if since else None
         cut = len(str(self.root)) + 1
         found: list[str] = []
-        for folder, dirs, files in os.walk(base):
+        for folder, dirs, files in os.walk(base, onerror=_unlistable):
             if skip_before:
                 dirs[:] = [d for d in dirs if not (d.startswith("date=") and d < skip_before)]
             found.extend(f"{folder}/{name}"[cut:] for name in files if not name.startswith("."))
@@ -117,13 +122,15 @@ class LocalStorage(Storage):
             return (self.root / path).read_bytes()
         except FileNotFoundError as err:
             raise MonitorError(f"{self.root / path}: vanished while reading the history") from err
+        except OSError as err:
+            raise MonitorError(f"{self.root / path}: cannot read: {_reason(err)}") from err
 
     def write(self, path: str, data: bytes, *, only_if_absent: bool = False) -> bool:
         """See :meth:`Storage.write`."""
         target = self.root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             tmp.write_bytes(data)
             if only_if_absent:
                 try:
@@ -133,17 +140,38 @@ class LocalStorage(Storage):
             else:
                 tmp.replace(target)
             return True
+        except OSError as err:
+            raise MonitorError(f"{target}: cannot write to the history: {_reason(err)}") from err
         finally:
-            tmp.unlink(missing_ok=True)
+            # a folder that refuses writes made no temporary file either
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
 
     def delete(self, paths: Iterable[str]) -> None:
         """See :meth:`Storage.delete`."""
         for path in paths:
-            (self.root / path).unlink(missing_ok=True)
+            try:
+                (self.root / path).unlink(missing_ok=True)
+            except OSError as err:
+                raise MonitorError(f"{self.root / path}: cannot delete: {_reason(err)}") from err
 
     def source(self, path: str) -> str:
         """See :meth:`Storage.source`."""
         return str(self.root / path)
+
+    def remove_empty_folders(self) -> int:
+        """See :meth:`Storage.remove_empty_folders`."""
+        removed = 0
+        for folder, _dirs, files in os.walk(self.root, topdown=False):
+            path = Path(folder)
+            if not path.name.startswith("date=") or files:
+                continue
+            try:
+                path.rmdir()  # fails when not empty (a writer just arrived)
+            except OSError:
+                continue  # not empty after all (a writer just arrived), or not ours
+            removed += 1
+        return removed
 
 
 class ObjectStorage(Storage):
@@ -152,7 +180,8 @@ class ObjectStorage(Storage):
     def __init__(self, url: str) -> None:
         from obstore.store import from_url
 
-        self.location = url.rstrip("/")
+        self.url = url.rstrip("/")
+        self.location = redact(self.url)
         endpoint = os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT")
         client: dict[str, Any] = {}
         options: dict[str, str] = {}
@@ -167,9 +196,9 @@ class ObjectStorage(Storage):
         from obstore.exceptions import BaseError
 
         try:
-            self._store = from_url(self.location, client_options=cast(Any, client) or None)
+            self._store = from_url(self.url, client_options=cast(Any, client) or None)
         except (BaseError, ValueError) as err:
-            raise MonitorError(f"{url}: cannot open this history: {_brief(err)}") from err
+            raise MonitorError(f"{self.location}: cannot open this history: {_brief(err)}") from err
         self.storage_options = options or None
 
     def list(self, prefix: str, *, since: str | None = None) -> list[str]:
@@ -204,47 +233,124 @@ class ObjectStorage(Storage):
     def exists(self, path: str) -> bool:
         """See :meth:`Storage.exists`."""
         import obstore
+        from obstore.exceptions import BaseError
 
         try:
             obstore.head(self._store, path)
         except FileNotFoundError:  # what obstore raises for a missing object
             return False
+        except (BaseError, OSError) as err:
+            raise MonitorError(f"{self.location}/{path}: cannot look up: {_brief(err)}") from err
         return True
 
     def read(self, path: str) -> bytes:
         """See :meth:`Storage.read`."""
         import obstore
+        from obstore.exceptions import BaseError
 
         try:
             return bytes(obstore.get(self._store, path).bytes())
         except FileNotFoundError as err:
             raise MonitorError(f"{self.location}/{path}: vanished while reading") from err
+        except (BaseError, OSError) as err:
+            raise MonitorError(f"{self.location}/{path}: cannot read: {_brief(err)}") from err
 
     def write(self, path: str, data: bytes, *, only_if_absent: bool = False) -> bool:
         """See :meth:`Storage.write`."""
         import obstore
-        from obstore.exceptions import AlreadyExistsError
+        from obstore.exceptions import AlreadyExistsError, BaseError
 
         try:
             obstore.put(self._store, path, data, mode="create" if only_if_absent else "overwrite")
         except AlreadyExistsError:
             return False
+        except (BaseError, OSError) as err:
+            raise MonitorError(f"{self.location}/{path}: cannot write: {_brief(err)}") from err
         return True
 
     def delete(self, paths: Iterable[str]) -> None:
         """See :meth:`Storage.delete`."""
         import obstore
+        from obstore.exceptions import BaseError
 
         batch = list(paths)
         if batch:
-            obstore.delete(self._store, batch)
+            try:
+                obstore.delete(self._store, batch)
+            except (BaseError, OSError) as err:
+                raise MonitorError(f"{self.location}: cannot delete: {_brief(err)}") from err
 
     def source(self, path: str) -> str:
         """See :meth:`Storage.source`."""
-        return f"{self.location}/{path}"
+        return f"{self.url}/{path}"
 
 
 def _brief(err: BaseException) -> str:
-    """The first line of an object-store error (they carry a long debug dump)."""
+    """The first line of an object-store error (they carry a long debug dump), no credentials."""
     lines = str(err).strip().splitlines()
-    return lines[0] if lines else type(err).__name__
+    return redact(lines[0]) if lines else type(err).__name__
+
+
+def _reason(err: OSError) -> str:
+    """What the operating system said (``Permission denied``, ``No space left on device``)."""
+    return err.strerror or type(err).__name__
+
+
+def _unlistable(err: OSError) -> None:
+    """``os.walk`` skips folders it cannot list; a history must not (rows would go missing)."""
+    raise MonitorError(f"{err.filename}: cannot list the history: {_reason(err)}") from err
+
+
+class DryRun(Storage):
+    """Another storage seen through an overlay: writes and deletes stay in memory.
+
+    Compaction run over it reports exactly what it would do, and changes nothing.
+    """
+
+    def __init__(self, real: Storage) -> None:
+        self.real = real
+        self.location = real.location
+        self.storage_options = real.storage_options
+        self.written: dict[str, bytes] = {}
+        self.deleted: set[str] = set()
+
+    def list(self, prefix: str, *, since: str | None = None) -> list[str]:
+        """See :meth:`Storage.list`."""
+        found = set(self.real.list(prefix, since=since)) - self.deleted
+        base = prefix.rstrip("/") + "/"
+        found |= {path for path in self.written if path.startswith(base)}
+        return sorted(found)
+
+    def partitions(self, prefix: str) -> builtins.list[str]:
+        """See :meth:`Storage.partitions`."""
+        return self.real.partitions(prefix)
+
+    def exists(self, path: str) -> bool:
+        """See :meth:`Storage.exists`."""
+        if path in self.written:
+            return True
+        return path not in self.deleted and self.real.exists(path)
+
+    def read(self, path: str) -> bytes:
+        """See :meth:`Storage.read`."""
+        if path in self.written:
+            return self.written[path]
+        return self.real.read(path)
+
+    def write(self, path: str, data: bytes, *, only_if_absent: bool = False) -> bool:
+        """See :meth:`Storage.write`."""
+        if only_if_absent and self.exists(path):
+            return False
+        self.written[path] = data
+        self.deleted.discard(path)
+        return True
+
+    def delete(self, paths: Iterable[str]) -> None:
+        """See :meth:`Storage.delete`."""
+        for path in paths:
+            self.written.pop(path, None)
+            self.deleted.add(path)
+
+    def source(self, path: str) -> str:
+        """See :meth:`Storage.source`."""
+        return self.real.source(path)

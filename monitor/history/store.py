@@ -21,10 +21,13 @@ exactly once, whatever a compaction is doing meanwhile.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import json
-from collections.abc import Iterable
+import sys
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,13 +35,18 @@ import polars as pl
 
 from monitor import schema
 from monitor.errors import MonitorError
-from monitor.history.storage import LocalStorage, Storage, open_storage
+from monitor.history import names
+from monitor.history.integrity import Checksum, checksum, problem
+from monitor.history.storage import DryRun, LocalStorage, Storage, open_storage
 
 COMMIT_TABLE = "invocations"
-"""The table whose file marks an invocation as complete."""
+"""The table whose files mark parts of invocations as complete."""
 
 DATA_TABLES = tuple(name for name in schema.TABLES if name != COMMIT_TABLE)
 """Tables written before the commit marker."""
+
+VERSIONED = ("nodes", "exposures")
+"""Tables of node version sightings (read canonically: one row per change)."""
 
 COMPACTED = "compacted-"
 """Prefix of the files compaction writes."""
@@ -46,16 +54,40 @@ COMPACTED = "compacted-"
 RECORDS = "_compactions"
 """Where compaction records live (outside every table's folder)."""
 
+FILES_KEY = "dbt_monitor_files"
+"""The Parquet metadata key of a commit marker listing the files it commits, with checksums
+(JSON: ``[[path, size, crc32], ...]``); metadata, so engines reading the table see no extra
+column."""
+
+_MANIFEST_COLUMNS = ("manifest_schema_version", "project_name", "project_id", "adapter_type")
+
+Warn = Callable[[str], None]
+
+
+def warn_on_stderr(message: str) -> None:
+    """The default way a history reports a damaged file: one line on stderr."""
+    print(f"warning: {message}", file=sys.stderr)
+
 
 @dataclass(frozen=True)
 class Entry:
-    """One compacted file: its table and day, the invocations in it, what it replaces."""
+    """One compacted file: its table and day, the invocations in it, what it replaces.
+
+    ``size``/``crc32`` are the compacted file's checksum. A compacted commit
+    marker also keeps the stems of the markers it holds (``commits``) and the
+    checksums those markers recorded (``files``), so the parts they commit stay
+    committed and verifiable.
+    """
 
     table: str
     day: str
     file: str
     invocations: tuple[str, ...]
     replaces: tuple[str, ...]
+    commits: tuple[str, ...] = ()
+    files: tuple[tuple[str, int, int], ...] = ()
+    size: int | None = None
+    crc32: int | None = None
 
 
 @dataclass(frozen=True)
@@ -79,34 +111,88 @@ class Records:
             for invocation in entry.invocations
         }
 
+    def committed_parts(self) -> dict[str, frozenset[str]]:
+        """Parts committed by compacted markers, by file name."""
+        parts: dict[str, frozenset[str]] = {}
+        for entry in self.entries.values():
+            if entry.table != COMMIT_TABLE:
+                continue
+            stems = entry.commits or tuple(names.file_name(i) for i in entry.invocations)
+            for stem in stems:
+                name, held = names.split_stem(stem)
+                parts[name] = parts.get(name, frozenset()) | held
+        return parts
 
-@dataclass(frozen=True)
+    def checksums(self) -> dict[str, list[Checksum]]:
+        """Recorded checksums: of compacted files, and of what compacted markers commit."""
+        sums: dict[str, list[Checksum]] = defaultdict(list)
+        for entry in self.entries.values():
+            if entry.size is not None and entry.crc32 is not None:
+                sums[entry.file].append(Checksum(entry.size, entry.crc32))
+            for path, size, crc in entry.files:
+                sums[path].append(Checksum(size, crc))
+        return sums
+
+
+@dataclass
 class View:
-    """What several scans share: the records and the committed invocations."""
+    """What several scans share: the records and the commit markers, read once."""
 
     records: Records
     markers: list[str]
-    """The live ``invocations`` files (listed once: they also give ``committed``)."""
+    """The live, readable ``invocations`` files."""
     since: dt.date | None
+    rows: pl.DataFrame
+    """Every marker row (one per committed part set), with its ``_path``."""
+    parts: dict[str, frozenset[str]]
+    """The committed parts of each invocation, by file name."""
+    checksums: dict[str, list[Checksum]]
+    owners: dict[str, str]
+    """The invocation id of each file name."""
+    unread: dict[str, list[str]] = field(default_factory=dict)
+    """Markers by file name whose recorded checksums are not loaded yet."""
 
     @property
     def committed(self) -> set[str]:
         """Every committed invocation in the view."""
-        originals = {_stem(path) for path in self.markers if not _is_compacted(path)}
-        return originals | self.records.compacted_ids(COMMIT_TABLE)
+        return set(self.owners.values()) | self.records.compacted_ids(COMMIT_TABLE)
+
+    def holds(self, path: str) -> bool:
+        """Whether ``path`` (an original file of a data table or mart) is committed."""
+        name, parts = names.split_stem(_stem(path))
+        committed = self.parts.get(name)
+        if committed is None:
+            return False
+        return any(names.covers(committed, part) for part in parts) or names.LEGACY in parts
 
 
 class History:
     """A run history in a local folder or an object-storage prefix."""
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, *, warn: Warn = warn_on_stderr) -> None:
         self.storage: Storage = open_storage(root)
         self.root: Path | str = (
             self.storage.root if isinstance(self.storage, LocalStorage) else self.storage.location
         )
+        self.warn = warn
+        self.damaged: dict[str, str] = {}
+        """Files left out of answers, with what is wrong with them."""
+        self._verified: set[str] = set()
 
     def __repr__(self) -> str:
         return f"History({self.storage.location!r})"
+
+    def dry_run(self) -> History:
+        """The same history seen through an overlay that keeps writes and deletes in memory."""
+        twin = copy.copy(self)
+        twin.storage = DryRun(self.storage)
+        twin.damaged, twin._verified = dict(self.damaged), set(self._verified)
+        return twin
+
+    @property
+    def partial(self) -> bool:
+        """Whether some answer left out a damaged file."""
+        return bool(self.damaged)
 
     # -- paths -------------------------------------------------------------
 
@@ -117,18 +203,27 @@ class History:
         return f"{table}/date={day_text}/{name}.parquet"
 
     def file(self, table: str, day: dt.date, invocation_id: str) -> Path:
-        """Where ``table``'s rows for one invocation live (a local history only)."""
+        """Where ``table``'s rows for one invocation's part live (a local history only)."""
         if not isinstance(self.storage, LocalStorage):
             raise TypeError("file() is for local histories")
-        return self.storage.root / self.path(table, day, invocation_id)
+        part = names.TABLE_PART.get(table, "run")
+        return self.storage.root / self.path(table, day, f"{names.file_name(invocation_id)}.{part}")
 
     # -- writing -----------------------------------------------------------
 
     def has_invocation(self, invocation_id: str, day: dt.date) -> bool:
-        """Whether the invocation is committed (its marker exists, or was compacted)."""
-        if self.storage.exists(self.path(COMMIT_TABLE, day, invocation_id)):
-            return True
-        return invocation_id in self.records().compacted_ids(COMMIT_TABLE)
+        """Whether any part of the invocation is committed."""
+        return bool(self.committed_parts(invocation_id, day))
+
+    def committed_parts(self, invocation_id: str, day: dt.date) -> frozenset[str]:
+        """The parts of an invocation committed so far (``*``: a legacy, whole invocation)."""
+        name = names.file_name(invocation_id)
+        parts: frozenset[str] = frozenset()
+        for path in self.storage.list(f"{COMMIT_TABLE}/date={day.isoformat()}"):
+            stem = _stem(path)
+            if path.endswith(".parquet") and stem.split(".", 1)[0] == name:
+                parts |= names.split_stem(stem)[1]
+        return parts | self.records().committed_parts().get(name, frozenset())
 
     def write_invocation(
         self,
@@ -136,23 +231,42 @@ class History:
         invocation_id: str,
         tables: dict[str, pl.DataFrame],
         marts: dict[str, Path] | None = None,
-    ) -> None:
-        """Write one invocation's files, the commit marker last.
+        parts: tuple[str, ...] | None = None,
+    ) -> bool:
+        """Write parts of one invocation, their commit marker last; False if another won.
 
         ``tables`` must hold the ``invocations`` row; other tables are
-        optional and written only when they have rows.
+        optional and written only when they have rows. ``parts`` (default:
+        those ``tables`` hold data for, and always the run) are committed
+        together by one marker, written only if absent.
         """
         if COMMIT_TABLE not in tables:
             raise ValueError("an invocation needs its 'invocations' row")
-        for name in DATA_TABLES:
-            frame = tables.get(name)
-            if frame is not None and frame.height:
-                data = _parquet(frame.select(schema.TABLES[name].names()))
-                self.storage.write(self.path(name, day, invocation_id), data)
-        for name, source in (marts or {}).items():
-            self.storage.write(self.path(f"marts/{name}", day, invocation_id), source.read_bytes())
-        marker = _parquet(tables[COMMIT_TABLE].select(schema.INVOCATIONS.names()))
-        self.storage.write(self.path(COMMIT_TABLE, day, invocation_id), marker, only_if_absent=True)
+        if parts is None:
+            held = {"run"} | {names.TABLE_PART[t] for t in tables if t in names.TABLE_PART}
+            parts = tuple(part for part in names.PARTS if part in held)
+        name = names.file_name(invocation_id)
+        files: list[tuple[str, int, int]] = []
+
+        def put(path: str, data: bytes) -> None:
+            self.storage.write(path, data)
+            sums = checksum(data)
+            files.append((path, sums.size, sums.crc32))
+
+        for table in DATA_TABLES:
+            frame = tables.get(table)
+            part = names.TABLE_PART[table]
+            if frame is not None and frame.height and part in parts:
+                data = _parquet(frame.select(schema.TABLES[table].names()))
+                put(self.path(table, day, f"{name}.{part}"), data)
+        for mart, source in (marts or {}).items() if "run" in parts else ():
+            put(self.path(f"marts/{mart}", day, f"{name}.run"), _read_source(source))
+        marker = tables[COMMIT_TABLE].select(schema.INVOCATIONS.names())
+        return self.storage.write(
+            self.path(COMMIT_TABLE, day, names.marker_stem(name, parts)),
+            _parquet(marker, {FILES_KEY: json.dumps(files)}),
+            only_if_absent=True,
+        )
 
     # -- reading -----------------------------------------------------------
 
@@ -176,10 +290,25 @@ class History:
         return None
 
     def view(self, *, since: dt.date | None = None) -> View:
-        """The records and committed invocations, read once for several scans."""
+        """The records and commit markers, read once for several scans."""
         records = self.records()
-        markers = self.live_files(COMMIT_TABLE, since=since, records=records)
-        return View(records, markers, since)
+        listed = self.live_files(COMMIT_TABLE, since=since, records=records)
+        checksums = records.checksums()
+        rows, markers = self._read_markers(listed, checksums)
+        parts = records.committed_parts()
+        owners: dict[str, str] = {}
+        by_name: dict[str, list[str]] = defaultdict(list)
+        for path, invocation_id in zip(
+            rows["_path"].to_list(), rows["invocation_id"].to_list(), strict=True
+        ):
+            if not _is_compacted(path):
+                name, held = names.split_stem(_stem(path))
+                parts[name] = parts.get(name, frozenset()) | held
+                owners[name] = invocation_id
+                by_name[name].append(path)
+            else:
+                owners.setdefault(names.file_name(invocation_id), invocation_id)
+        return View(records, markers, since, rows, parts, checksums, owners, by_name)
 
     def scan(
         self, table: str, *, since: dt.date | None = None, view: View | None = None
@@ -187,47 +316,63 @@ class History:
         """Committed rows of ``table``, lazily, with its declared schema.
 
         ``since`` prunes whole date partitions before any file is opened.
+        Damaged files are left out with one warning each (see :attr:`damaged`).
         """
         table_schema = schema.TABLES[table]
-        files = self.readable_files(table, view or self.view(since=since))
+        view = view or self.view(since=since)
+        if table == COMMIT_TABLE:
+            return _one_row_per_invocation(view.rows)
+        files = [
+            path for path in self.readable_files(table, view) if self._sound(table, path, view)
+        ]
         if not files:
             return pl.LazyFrame(schema=table_schema)
-        return pl.scan_parquet(
+        frame = pl.scan_parquet(
             [self.storage.source(path) for path in files],
             schema=table_schema,
             hive_partitioning=False,
+            glob=False,
             missing_columns="insert",
             extra_columns="ignore",
             storage_options=self.storage.storage_options,
         )
+        return _changes_only(frame) if table in VERSIONED else frame
 
     def scan_mart(self, name: str) -> pl.LazyFrame | None:
         """Every committed export of mart ``name`` with its ``invocation_id``, or None."""
-        committed = self.committed_ids()
-        frames = [
-            pl.scan_parquet(
-                self.storage.source(path), storage_options=self.storage.storage_options
-            ).with_columns(pl.lit(_stem(path)).alias("invocation_id"))
-            for path in self.storage.list(f"marts/{name}")
-            if path.endswith(".parquet") and _stem(path) in committed
-        ]
+        if not names.mart_name_ok(name):
+            return None
+        view = self.view()
+        frames = []
+        for path in self.storage.list(f"marts/{name}"):
+            if not path.endswith(".parquet") or not view.holds(path):
+                continue
+            if not self._sound(None, path, view):
+                continue
+            owner = view.owners.get(names.split_stem(_stem(path))[0])
+            if owner is None:
+                continue
+            frames.append(
+                pl.scan_parquet(
+                    self.storage.source(path),
+                    glob=False,
+                    storage_options=self.storage.storage_options,
+                ).with_columns(pl.lit(owner).alias("invocation_id"))
+            )
         return pl.concat(frames, how="diagonal_relaxed") if frames else None
 
     def committed_ids(
         self, *, since: dt.date | None = None, records: Records | None = None
     ) -> set[str]:
         """Every committed invocation."""
-        records = records if records is not None else self.records()
-        markers = self.live_files(COMMIT_TABLE, since=since, records=records)
-        return View(records, markers, since).committed
+        return self.view(since=since).committed
 
     def readable_files(self, table: str, view: View) -> list[str]:
-        """The files a reader of ``table`` opens: live, and of committed invocations."""
+        """The files a reader of ``table`` opens: live, and of committed parts."""
         if table == COMMIT_TABLE:
             return view.markers
-        committed = view.committed
         files = self.live_files(table, since=view.since, records=view.records)
-        return [path for path in files if _is_compacted(path) or _stem(path) in committed]
+        return [path for path in files if _is_compacted(path) or view.holds(path)]
 
     def live_files(
         self, table: str, *, since: dt.date | None = None, records: Records | None = None
@@ -255,13 +400,20 @@ class History:
 
     def records(self) -> Records:
         """The compaction records in force (a newer record supersedes the ones it names)."""
-        names = [p for p in self.storage.list(RECORDS) if p.endswith(".json")]
+        names_ = [p for p in self.storage.list(RECORDS) if p.endswith(".json")]
         loaded = {}
-        for name in names:
+        for name in names_:
             try:
-                loaded[name] = json.loads(self.storage.read(name))
+                doc = json.loads(self.storage.read(name))
             except MonitorError:
                 continue  # superseded and deleted while we listed
+            except ValueError:
+                self._damage(name, "not a readable compaction record (JSON)", None)
+                continue
+            if not _record_ok(doc):
+                self._damage(name, "not a compaction record (entries missing)", None)
+                continue
+            loaded[name] = doc
         superseded = {old for doc in loaded.values() for old in doc.get("supersedes", [])}
         entries: dict[str, Entry] = {}
         for name, doc in loaded.items():
@@ -274,14 +426,176 @@ class History:
                     item["file"],
                     tuple(item["invocations"]),
                     tuple(item["replaces"]),
+                    tuple(item.get("commits", ())),
+                    tuple(tuple(f) for f in item.get("files", ())),
+                    item.get("size"),
+                    item.get("crc32"),
                 )
                 entries[entry.file] = entry
         return Records(entries, tuple(n for n in loaded if n not in superseded))
 
+    # -- integrity ---------------------------------------------------------
 
-def _parquet(frame: pl.DataFrame) -> bytes:
+    def check_file(self, table: str | None, path: str, view: View) -> str | None:
+        """What is wrong with one committed file (None when sound)."""
+        try:
+            data = self.storage.read(path)
+        except MonitorError as err:
+            return str(err)
+        expected = self._expected(path, view)
+        found = [problem(table or "", data, sums) for sums in expected] or [
+            problem(table or "", data, None)
+        ]
+        return None if None in found else found[0]
+
+    def _expected(self, path: str, view: View) -> list[Checksum]:
+        """The checksums recorded for ``path`` (its markers' metadata read on first need)."""
+        if not _is_compacted(path):
+            for marker in view.unread.pop(names.split_stem(_stem(path))[0], []):
+                for recorded, size, crc in marker_files(self.storage.read(marker)):
+                    view.checksums[recorded].append(Checksum(size, crc))
+        return view.checksums.get(path, [])
+
+    def _sound(self, table: str | None, path: str, view: View) -> bool:
+        if path in self._verified:
+            return True
+        if path in self.damaged:
+            return False
+        trouble = self.check_file(table, path, view)
+        if trouble is None:
+            self._verified.add(path)
+            return True
+        owner = view.owners.get(names.split_stem(_stem(path))[0])
+        self._damage(path, trouble, owner)
+        return False
+
+    def _damage(self, path: str, trouble: str, owner: str | None) -> None:
+        if path in self.damaged:
+            return
+        self.damaged[path] = trouble
+        of = f" (invocation {owner})" if owner else ""
+        self.warn(
+            f"{self.storage.location}/{path}{of}: {trouble}; left out, so this answer is"
+            " partial (`dbt-monitor verify` lists every damaged file)"
+        )
+
+    def _read_markers(
+        self, listed: list[str], checksums: dict[str, list[Checksum]]
+    ) -> tuple[pl.DataFrame, list[str]]:
+        """Every marker's rows (one read), leaving out markers that are not sound."""
+        wanted = schema.INVOCATIONS
+        empty = pl.DataFrame(schema={**wanted, "_path": pl.String()})
+        if not listed:
+            return empty, []
+        for path in listed:
+            if _is_compacted(path) and not self._sound(COMMIT_TABLE, path, _bare(checksums)):
+                listed = [p for p in listed if p != path]
+        try:
+            rows = self._scan_markers(listed, wanted).collect()
+        except (pl.exceptions.PolarsError, OSError):
+            rows = None
+        if rows is None:  # some marker is damaged: find which, read the others
+            good = []
+            for path in listed:
+                trouble = self.check_file(COMMIT_TABLE, path, _bare(checksums))
+                if trouble is None:
+                    good.append(path)
+                else:
+                    self._damage(path, trouble, None)
+            listed = good
+            rows = self._scan_markers(listed, wanted).collect() if listed else empty
+        bad = rows.filter(pl.col("invocation_id").is_null() | pl.col("started_at").is_null())
+        single = rows.group_by("_path").len().filter(pl.col("len") > 1)
+        for path in bad["_path"].unique().to_list():
+            self._damage(path, "not a commit marker (no invocation_id or started_at)", None)
+        for path in single["_path"].to_list():
+            if not _is_compacted(path):
+                self._damage(path, "not a commit marker (more than one row)", None)
+        dropped = set(bad["_path"]) | {p for p in single["_path"] if not _is_compacted(p)}
+        if dropped:
+            rows = rows.filter(~pl.col("_path").is_in(list(dropped)))
+            listed = [path for path in listed if path not in dropped]
+        return rows, listed
+
+    def _scan_markers(self, listed: list[str], wanted: pl.Schema) -> pl.LazyFrame:
+        sources = {self.storage.source(path): path for path in listed}
+        return pl.scan_parquet(
+            list(sources),
+            schema=wanted,
+            hive_partitioning=False,
+            glob=False,
+            missing_columns="insert",
+            extra_columns="ignore",
+            include_file_paths="_path",
+            storage_options=self.storage.storage_options,
+        ).with_columns(pl.col("_path").replace_strict(sources, return_dtype=pl.String()))
+
+
+def marker_files(data: bytes) -> list[tuple[str, int, int]]:
+    """The files a commit marker commits, with their size and CRC-32 (none for old markers)."""
+    try:
+        metadata = pl.read_parquet_metadata(io.BytesIO(data))
+        listed = json.loads(metadata.get(FILES_KEY, "[]"))
+    except (pl.exceptions.PolarsError, OSError, ValueError):
+        return []
+    return [(str(p), int(size), int(crc)) for p, size, crc in listed]
+
+
+def _bare(checksums: dict[str, list[Checksum]]) -> View:
+    """A view that only knows checksums (for checking markers before the view exists)."""
+    return View(Records(), [], None, pl.DataFrame(), {}, checksums, {})
+
+
+def _record_ok(doc: object) -> bool:
+    if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list):
+        return False
+    need = ("table", "day", "file", "invocations", "replaces")
+    return all(isinstance(item, dict) and all(k in item for k in need) for item in doc["entries"])
+
+
+def _one_row_per_invocation(rows: pl.DataFrame) -> pl.LazyFrame:
+    """One ``invocations`` row per invocation from the rows of its parts' markers.
+
+    The run's row wins (its command and counts); a manifest that arrived on its
+    own fills in the manifest columns.
+    """
+    columns = schema.INVOCATIONS.names()
+    if rows.is_empty():
+        return pl.LazyFrame(schema=schema.INVOCATIONS)
+    if rows["invocation_id"].n_unique() == rows.height:
+        return rows.lazy().select(columns)
+    manifest_only = (pl.col("artifact") == "manifest").cast(pl.Int8)
+    best = rows.with_row_index("_order").sort(manifest_only, "_order")
+    best = best.unique("invocation_id", keep="first", maintain_order=True).sort("_order")
+    fill = rows.group_by("invocation_id").agg(
+        pl.col(name).drop_nulls().first() for name in _MANIFEST_COLUMNS
+    )
+    merged = best.drop(*_MANIFEST_COLUMNS).join(fill, on="invocation_id", how="left")
+    return merged.lazy().select(columns)
+
+
+def _changes_only(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Node version sightings as changes: a sighting of the version already in effect is dropped.
+
+    Whatever order invocations were ingested in (or however many writers raced),
+    the rows read are the same.
+    """
+    previous = pl.col("version").shift(1).over("unique_id")
+    return frame.sort("unique_id", "first_seen_at", "version").filter(
+        previous.is_null() | (pl.col("version") != previous)
+    )
+
+
+def _read_source(source: Path) -> bytes:
+    try:
+        return source.read_bytes()
+    except OSError as err:
+        raise MonitorError(f"{source}: cannot read this mart export: {err.strerror}") from err
+
+
+def _parquet(frame: pl.DataFrame, metadata: dict[str, str] | None = None) -> bytes:
     buffer = io.BytesIO()
-    frame.write_parquet(buffer, compression="zstd", statistics=True)
+    frame.write_parquet(buffer, compression="zstd", statistics=True, metadata=metadata)
     return buffer.getvalue()
 
 
@@ -318,6 +632,10 @@ def write_records(
                 "file": e.file,
                 "invocations": list(e.invocations),
                 "replaces": list(e.replaces),
+                "commits": list(e.commits),
+                "files": [list(f) for f in e.files],
+                "size": e.size,
+                "crc32": e.crc32,
             }
             for e in entries
         ],

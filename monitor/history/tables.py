@@ -41,3 +41,22 @@ def read_tables(history: History, *, since: dt.date | None = None) -> Tables:
         nodes=history.scan("nodes", view=whole),
         exposures=history.scan("exposures", view=whole),
     )
+
+
+def latest_compiled_code(history: History, *, since: dt.date | None = None) -> dict[str, str]:
+    """Each node's compiled SQL from its newest run that carried it (``--include-sql`` only).
+
+    Compiled SQL can hold secrets (rendered env vars): only an explicit
+    request reads it.
+    """
+    view = history.view(since=since)
+    started = history.scan("invocations", view=view).select("invocation_id", "started_at")
+    latest = (
+        history.scan("compiled_code", view=view)
+        .join(started, on="invocation_id", how="inner")
+        .sort("started_at")
+        .unique("unique_id", keep="last")
+        .select("unique_id", "compiled_code")
+        .collect()
+    )
+    return dict(latest.iter_rows())

@@ -13,10 +13,12 @@ import datetime as dt
 import json
 import re
 import shutil
+import textwrap
 from collections.abc import Callable
 
 import polars as pl
 
+from monitor.render.safe_text import for_terminal, markdown_cell
 from monitor.render.sparkline import sparkline
 
 FORMATS = ("table", "csv", "json", "markdown")
@@ -46,6 +48,12 @@ def render(frame: pl.DataFrame, output_format: str, *, width: int | None = None)
     return as_table(frame, width or shutil.get_terminal_size().columns)
 
 
+def cut_note(shown: int, total: int, output_format: str = "table") -> str:
+    """The line under a table that left rows out: ``20 of 26 shown; --limit 0 for all``."""
+    note = f"{shown} of {total} shown; --limit 0 for all"
+    return f"\n_{note}_\n" if output_format == "markdown" else f"{note}\n"
+
+
 def as_csv(frame: pl.DataFrame) -> str:
     """Every row and column; lists of plain values joined with ``;``, other nesting as JSON."""
     return frame.with_columns(
@@ -67,12 +75,14 @@ def as_json(frame: pl.DataFrame) -> str:
 
 
 def as_markdown(frame: pl.DataFrame) -> str:
-    """A GitHub-flavoured markdown table; numbers right-aligned."""
-    header = "| " + " | ".join(frame.columns) + " |"
+    """A GitHub-flavoured markdown table; numbers right-aligned.
+
+    Every cell is literal text (:func:`~monitor.render.safe_text.markdown_cell`):
+    no HTML, links or line breaks from artifacts get through.
+    """
+    header = "| " + " | ".join(markdown_cell(name) for name in frame.columns) + " |"
     rule = "|" + "|".join("---:" if _numeric(t) else "---" for t in frame.dtypes) + "|"
-    body = [
-        "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in _cells(frame)
-    ]
+    body = ["| " + " | ".join(markdown_cell(cell) for cell in row) + " |" for row in _cells(frame)]
     return "\n".join([header, rule, *body]) + "\n"
 
 
@@ -82,7 +92,8 @@ def as_table(frame: pl.DataFrame, width: int) -> str:
     Text columns give way first (cut with ``…``), uuids before any other;
     numbers and times are never cut. When that would leave a text column
     shorter than :data:`COMFORT`, the rightmost columns (the least important)
-    are left out and a last line names them.
+    are left out and a last line names them (wrapped, never cut). Text from
+    artifacts is stripped of control characters and bidi overrides.
     """
     if not frame.columns:
         return "(no columns)\n"
@@ -126,7 +137,8 @@ def as_table(frame: pl.DataFrame, width: int) -> str:
     hidden = frame.columns[shown:]
     if hidden:
         more = f"{len(hidden)} more column{'s' if len(hidden) != 1 else ''}"
-        lines.append(cut_end(f"({more}, --format csv shows all: {', '.join(hidden)})", width))
+        note = f"({more}, --format csv shows all: {', '.join(hidden)})"
+        lines.append(textwrap.fill(note, width=max(width, 20), break_on_hyphens=False))
     return "\n".join(lines) + "\n"
 
 
@@ -222,4 +234,4 @@ def _cell(value: object) -> str:
         if value.keys() == {"key", "value"}:  # a label
             return f"{value['key']}={value['value']}"
         return json.dumps(value, default=str)
-    return " ".join(str(value).split())
+    return for_terminal(" ".join(str(value).split()))

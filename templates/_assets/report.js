@@ -117,7 +117,7 @@
       type: "time",
       axisLine: { lineStyle: { color: t.border } },
       axisLabel: {
-        color: t.muted, hideOverlap: true,
+        color: t.muted, hideOverlap: true, alignMinLabel: "left", alignMaxLabel: "right", margin: 12,
         formatter: { year: "{yyyy}", month: "{MMM}", day: "{MMM} {d}", hour: "{HH}:{mm}", minute: "{HH}:{mm}" },
       },
       splitLine: { show: false },
@@ -166,7 +166,7 @@
     option.xAxis = {
       type: "category", data: d.label,
       axisLine: { lineStyle: { color: t.border } },
-      axisLabel: { color: t.muted, hideOverlap: true },
+      axisLabel: { color: t.muted, hideOverlap: true, alignMinLabel: "left", alignMaxLabel: "right", margin: 12 },
       axisTick: { alignWithLabel: true },
     };
     var unit = unitFor(Math.max.apply(null, d.wall.filter(function (w) { return w !== null; }).concat([0])));
@@ -464,6 +464,27 @@
     stacked: stacked, readiness: readiness,
   };
 
+  /* Narrow charts: the legend wraps onto as many rows as it needs (none hidden
+   * behind scroll arrows) and the plot starts below it. */
+  function fitLegend(option, width) {
+    /* A date label centred on the last tick must not stick out of the chart. */
+    if (option.xAxis && option.xAxis.type === "time") { option.grid.right = Math.max(option.grid.right, 30); }
+    var legend = option.legend;
+    if (!legend || legend.show === false || width >= 700 || !option.series) { return option; }
+    var room = width - 16, rows = 1, used = 0;
+    option.series.forEach(function (s) {
+      var item = 12 + 5 + String(s.name).length * 7 + 10;
+      if (used + item > room && used > 0) { rows += 1; used = 0; }
+      used += item;
+    });
+    legend.type = "plain";
+    legend.left = 0;
+    legend.right = 0;
+    legend.itemGap = 10;
+    option.grid.top += (rows - 1) * 22;
+    return option;
+  }
+
   function draw() {
     charts.forEach(function (chart) { chart.dispose(); });
     charts = [];
@@ -472,8 +493,9 @@
     Array.prototype.forEach.call(nodes, function (el) {
       var d = DATA[el.getAttribute("data-chart")];
       if (!d || !KINDS[d.kind]) { return; }
-      var chart = echarts.init(el, null, { renderer: "canvas" });
-      chart.setOption(KINDS[d.kind](d, t));
+      /* SVG, not canvas: every label is an element whose box can be checked. */
+      var chart = echarts.init(el, null, { renderer: "svg" });
+      chart.setOption(fitLegend(KINDS[d.kind](d, t), el.clientWidth));
       el.setAttribute("data-rendered", d.kind);
       charts.push(chart);
     });
@@ -498,5 +520,17 @@
     var scheme = window.matchMedia("(prefers-color-scheme: dark)");
     if (scheme.addEventListener) { scheme.addEventListener("change", draw); }
   }
+  /* A link to a run (#run-…) opens its view and the list around it. */
+  function openTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var el = id ? document.getElementById(id) : null;
+    if (!el || el.tagName !== "DETAILS") { return; }
+    for (var node = el; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") { node.open = true; }
+    }
+    el.scrollIntoView();
+  }
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
   draw();
 })();

@@ -67,3 +67,15 @@ def test_sources_without_criteria_are_unmonitored() -> None:
     inv = b.invocation(0, "source freshness")
     [finding] = unmonitored_sources(b.frames(), inv)
     assert (finding.severity, finding.unique_id) == ("info", "source.p.raw.addresses")
+
+
+def test_unmonitored_sources_are_raised_on_source_freshness_only() -> None:
+    b = HistoryBuilder()
+    b.node("source.p.raw.addresses")
+    fresh = b.invocation(0, "source freshness")
+    build = b.invocation(0, "build", hour=0.5)
+    run = b.invocation(1, "run")
+    frames = b.frames()
+    assert [f.unique_id for f in unmonitored_sources(frames, fresh)] == ["source.p.raw.addresses"]
+    assert unmonitored_sources(frames, build) == []
+    assert unmonitored_sources(frames, run) == []

@@ -13,14 +13,22 @@ def nightly_with_gap(days: list[int]) -> tuple[HistoryBuilder, dict[int, tuple[s
     return b, runs
 
 
-def test_missed_night_is_reported_on_the_first_invocation_after_it() -> None:
+def test_missed_night_is_reported_on_each_jobs_first_invocation_after_it() -> None:
     b, runs = nightly_with_gap([0, 1, 2, 3, 4, 5, 7, 8])
     frames = b.frames()
-    [finding] = run_gaps(frames, runs[7][0], Config())
-    assert finding.kind == "run_gap"
-    assert finding.evidence["missed_runs"] == 1
-    assert run_gaps(frames, runs[7][1], Config()) == []  # same run, not first
+    [fresh] = run_gaps(frames, runs[7][0], Config())
+    assert fresh.kind == "run_gap"
+    assert fresh.evidence["missed_runs"] == 1
+    assert fresh.evidence["job"] == "prod source freshness"
+    assert fresh.message == (
+        "no run of job 'prod source freshness' between 2021-02-06 02:00 and 2021-02-08 02:00: "
+        "1 expected run missed (schedule: every day)"
+    )
+    # the nightly build is a job of its own: its check mentions its missed night too
+    [build] = run_gaps(frames, runs[7][1], Config())
+    assert build.evidence["job"] == "prod build"
     assert run_gaps(frames, runs[8][0], Config()) == []
+    assert run_gaps(frames, runs[8][1], Config()) == []
     assert run_gaps(frames, runs[5][0], Config()) == []
 
 
@@ -40,14 +48,22 @@ def test_irregular_runs_have_no_schedule() -> None:
     assert run_gaps(b.frames(), runs[30][0], Config()) == []
 
 
-def test_invocations_without_environment_join_the_schedule_they_run_with() -> None:
+def test_jobs_are_named_by_label_env_or_target_with_their_command() -> None:
     b = HistoryBuilder()
     runs = {}
     for day in [0, 1, 2, 3, 4, 5, 7]:
-        freshness = b.invocation(day, "source freshness", target="")  # sources.json has no target
-        build = b.invocation(day, "build", hour=0.01, target="prod")
-        runs[day] = (freshness, build)
+        nightly = b.invocation(day, "build", labels=[("job", "nightly")])
+        ci = b.invocation(day, "build", hour=3, target="ci")
+        runs[day] = (nightly, ci)
+    # a PR build on the missing night keeps the ci job regular, not the nightly one
+    b.invocation(6, "build", hour=3, target="ci")
     frames = b.frames()
     [finding] = run_gaps(frames, runs[7][0], Config())
-    assert "environment" not in finding.message
-    assert run_gaps(frames, runs[7][1], Config()) == []  # the build is not the run's first
+    assert finding.evidence["job"] == "nightly build"
+    assert run_gaps(frames, runs[7][1], Config()) == []
+
+
+def test_invocations_that_execute_nothing_have_no_gap() -> None:
+    b, _ = nightly_with_gap([0, 1, 2, 3, 4, 5])
+    docs = b.invocation(7, "docs generate")
+    assert run_gaps(b.frames(), docs, Config()) == []

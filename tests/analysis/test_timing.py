@@ -115,8 +115,36 @@ def test_steady_growth_is_creeping() -> None:
     assert finding.severity == "warn"
     assert finding.evidence["slope_seconds_per_day"] == pytest.approx(0.25)
     assert finding.evidence["consistency"] == 1.0
+    assert finding.message == (
+        "m is getting slower: median 2.38 s over its first 4 runs, 4.88 s over its last 4 "
+        "(2.1× as long), rising steadily over the last 14 runs"
+    )
+    assert (finding.evidence["first_third_median"], finding.evidence["last_third_median"]) == (
+        2.375,
+        4.875,
+    )
     # and no single night is slow
     assert slow_models(b.frames(), ids[-1], CONFIG) == []
+
+
+def test_a_creep_is_described_by_observed_values_never_an_extrapolated_negative() -> None:
+    # flat near zero for weeks, then a steep climb: the fitted line starts below zero
+    b = HistoryBuilder()
+    seconds = [0.01] * 8 + [2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 16.0]
+    ids = nightly(b, "model.p.m", seconds)
+    [finding] = creeping_models(b.frames(), ids[-1], CONFIG)
+    assert "-" not in finding.message.split(":", 1)[1].replace("--", "")
+    assert finding.message == (
+        "m is getting slower: median 0.01 s over its first 4 runs, 13.0 s over its last 4 "
+        "(1300.0× as long), rising steadily over the last 14 runs"
+    )
+    assert finding.evidence["first_third_median"] == 0.01
+
+
+def test_no_creep_without_a_positive_start() -> None:
+    b = HistoryBuilder()
+    ids = nightly(b, "model.p.m", [0.0] * 6 + [1.0 * d for d in range(1, 9)])
+    assert creeping_models(b.frames(), ids[-1], CONFIG) == []
 
 
 def test_two_slow_nights_are_not_a_creep() -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from monitor.artifacts.detect import SUPPORTED, parse_header, peek_header, read_header
+from monitor.artifacts.detect import FUSION, SUPPORTED, parse_header, peek_header, read_header
 from monitor.errors import MonitorError
 from tests.artifacts.samples import CORPUS, corpus_files, metadata, write_json
 
@@ -87,17 +87,17 @@ def _problem(tmp_path: Path, doc: Any) -> str:
         ),
         (
             {"metadata": metadata("run-results", 7, dbt_version="1.13.0")},
-            "unsupported schema version: expected run-results v1–v6, found v7 "
+            "unsupported schema version: expected run-results v1–v6 or v20 (dbt Fusion), found v7 "
             "(written by dbt 1.13.0); a newer dbt-monitor may read it",
         ),
         (
             {"metadata": metadata("run-results", 0, dbt_version="0.18.0")},
-            "unsupported schema version: expected run-results v1–v6, found v0 "
+            "unsupported schema version: expected run-results v1–v6 or v20 (dbt Fusion), found v0 "
             "(written by dbt 0.18.0); re-run with dbt ≥ 0.19",
         ),
         (
             {"metadata": metadata("manifest", 13, dbt_version=None)},
-            "unsupported schema version: expected manifest v1–v12, found v13; "
+            "unsupported schema version: expected manifest v1–v12 or v20 (dbt Fusion), found v13; "
             "a newer dbt-monitor may read it",
         ),
         (
@@ -159,6 +159,7 @@ def test_supported_versions() -> None:
         "manifest": (1, 12),
         "catalog": (1, 1),
     }
+    assert FUSION == {"run_results": 20, "manifest": 20}
 
 
 @pytest.mark.parametrize(

@@ -190,8 +190,8 @@ def test_a_broken_manifest_leaves_the_run_without_one(tmp_path: Path) -> None:
     found = discover([tmp_path])
     assert [_paths(b) for b in found.bundles] == [(str(run), None, None)]
     assert found.errors == [
-        f"{manifest}: unsupported schema version: expected manifest v1–v12, found v99; "
-        "a newer dbt-monitor may read it"
+        f"{manifest}: unsupported schema version: expected manifest v1–v12"
+        " or v20 (dbt Fusion), found v99; a newer dbt-monitor may read it"
     ]
 
 

@@ -10,6 +10,7 @@ from polars.testing import assert_frame_equal
 from monitor import schema
 from monitor.artifacts.load import load
 from monitor.artifacts.model import RunArtifact
+from monitor.artifacts.run_results import code_hash
 from monitor.errors import MonitorError
 from tests.artifacts.samples import (
     corpus_files,
@@ -69,10 +70,17 @@ def test_every_column(tmp_path: Path) -> None:
                     "bytes_processed": 1229,
                     "bytes_billed": 10485760,
                     "slot_ms": 52,
+                    "job_id": "bquxjob_1a2b",
                 },
+                compiled_code="select * from orders where id is null",
             ),
             run_result(
-                "seed.shop.countries", status="error", timing=[], adapter_response={}, message=None
+                "seed.shop.countries",
+                status="error",
+                timing=[],
+                adapter_response={},
+                message=None,
+                compiled_code=None,
             ),
         ],
         select=["tag:nightly", "orders+"],
@@ -109,10 +117,32 @@ def test_every_column(tmp_path: Path) -> None:
             "bytes_processed": [None, 1229, None],
             "bytes_billed": [None, 10485760, None],
             "slot_ms": [None, 52, None],
+            "query_id": [None, "bquxjob_1a2b", None],
+            "rows_inserted": [None, None, None],
+            "rows_updated": [None, None, None],
+            "rows_deleted": [None, None, None],
+            "compiled_code_hash": [
+                code_hash("select 1"),
+                code_hash("select * from orders where id is null"),
+                None,
+            ],
         },
         schema=schema.NODE_RUNS,
     )
     assert_frame_equal(artifact.results, expected)
+    assert artifact.code is not None
+    assert artifact.code.to_dicts() == [
+        {
+            "invocation_id": invocation_id,
+            "unique_id": uid,
+            "compiled_code_hash": code_hash(sql),
+            "compiled_code": sql,
+        }
+        for uid, sql in [
+            ("model.shop.orders", "select 1"),
+            ("test.shop.unique_orders_id.1a2b3c", "select * from orders where id is null"),
+        ]
+    ]
     row = _row(artifact)
     assert row == {
         "invocation_id": invocation_id,
@@ -128,6 +158,7 @@ def test_every_column(tmp_path: Path) -> None:
         "project_name": None,
         "project_id": None,
         "adapter_type": None,
+        "adapter_version": None,
         "target": "prod",
         "selector": "tag:nightly orders+",
         "full_refresh": True,

@@ -19,6 +19,7 @@ from monitor import schema
 from monitor.artifacts import coerce
 from monitor.artifacts.load import load
 from monitor.artifacts.model import RunArtifact
+from monitor.artifacts.run_results import code_hash
 from tests.artifacts.samples import corpus_files, load_json, recorded_files, sources, write_json
 
 
@@ -37,6 +38,10 @@ def _timing(result: Any, name: str) -> tuple[dt.datetime | None, dt.datetime | N
         if item.name == name:
             return _ts(item.started_at), _ts(item.completed_at)
     return None, None
+
+
+def _hash(code: str | None) -> str | None:
+    return code_hash(code) if code and code.strip() else None
 
 
 def _load(path: Path) -> RunArtifact:
@@ -70,6 +75,15 @@ def test_run_results_agree_with_dbt_artifacts_parser(path: Path) -> None:
             "bytes_processed": [response.get("bytes_processed") for response in responses],
             "bytes_billed": [response.get("bytes_billed") for response in responses],
             "slot_ms": [response.get("slot_ms") for response in responses],
+            "query_id": [
+                response.get("query_id") or response.get("job_id") for response in responses
+            ],
+            "rows_inserted": [response.get("rows_inserted") for response in responses],
+            "rows_updated": [response.get("rows_updated") for response in responses],
+            "rows_deleted": [response.get("rows_deleted") for response in responses],
+            "compiled_code_hash": [
+                _hash(getattr(result, "compiled_code", None)) for result in results
+            ],
         },
         schema={
             name: schema.NODE_RUNS[name]

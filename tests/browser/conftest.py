@@ -13,9 +13,21 @@ from typing import Any
 
 import pytest
 
-from tests.render.conftest import greenery_history, greenery_html, greenery_report_file
+from tests.render.conftest import (
+    failure_night_file,
+    good_night_file,
+    greenery_history,
+    greenery_html,
+    greenery_report_file,
+)
 
-__all__ = ["greenery_history", "greenery_html", "greenery_report_file"]
+__all__ = [
+    "failure_night_file",
+    "good_night_file",
+    "greenery_history",
+    "greenery_html",
+    "greenery_report_file",
+]
 
 CHROMIUM = Path(os.environ.get("DBT_MONITOR_CHROMIUM", "/usr/bin/chromium"))
 ARGS = [

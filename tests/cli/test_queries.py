@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from click.testing import CliRunner
 
@@ -66,11 +67,12 @@ def test_slowest_as_a_table_fits_the_terminal(fixture_history: str) -> None:
         "--history", fixture_history, width=70,
     )  # fmt: skip
     assert code == 0
-    header, rule, first, note = out.splitlines()
+    header, rule, first, note, cut = out.splitlines()
     assert header.split() == ["name", "type", "runs", "median_s", "latest_s", "max_s", "total_s"]
     assert first.startswith("int_product_page_vie…  model     2     12.5")
     assert all(len(line) <= 70 for line in (header, rule, first))
     assert note == "(2 more columns, --format csv shows all: trend, unique_id)"
+    assert cut.endswith(" shown; --limit 0 for all") and cut.startswith("1 of ")
 
 
 def test_select_narrows_to_nodes(fixture_history: str) -> None:
@@ -104,7 +106,15 @@ def test_failures_with_their_streaks(fixture_history: str) -> None:
     ]
     assert found[0]["last_failed"].startswith("2021-02-14T02:00")
     assert found[0]["failures"] == 45
-    assert found[2]["message"].startswith("Runtime Error in model int_user_funnel_steps")
+    # the line that names the error, as `check` says it; --full-message gives all of it
+    assert found[2]["message"] == (
+        "Invalid Input Error: events feed: session_id is not a valid uuid"
+    )
+    full = rows(fixture_history, "failures", "--full-message")
+    assert full[2]["message"].startswith("Runtime Error in model int_user_funnel_steps (")
+    assert full[2]["message"].endswith(
+        "\n  Invalid Input Error: events feed: session_id is not a valid uuid"
+    )
 
 
 def test_failing_now_within_a_window(fixture_history: str) -> None:
@@ -153,7 +163,9 @@ def test_freshness_on_a_late_day(fixture_history: str) -> None:
 
 
 def test_runs_newest_first_with_finding_counts(fixture_history: str) -> None:
-    night = rows(fixture_history, "runs", "--since", "2021-02-12", "--until", "2021-02-12")
+    night = rows(
+        fixture_history, "runs", "--since", "2021-02-12", "--until", "2021-02-12", "--findings"
+    )
     assert [(r["command"], r["target"]) for r in night] == [
         ("docs generate", "prod"),
         ("build", "prod"),
@@ -161,19 +173,24 @@ def test_runs_newest_first_with_finding_counts(fixture_history: str) -> None:
     ]
     docs, build, fresh = night
     assert build["invocation_id"].startswith(BROKEN_NIGHT)
-    # as `check --invocation 7308425f` counts them: 2 errors, 2 warnings, 1 info
-    assert (build["found_error"], build["found_warn"], build["found_info"]) == (2, 2, 1)
-    assert (build["results"], build["error"], build["skipped"]) == (65, 1, 11)
+    # as `check --invocation 7308425f` counts them: 2 errors, 2 warnings
+    assert (build["found_error"], build["found_warn"], build["found_info"]) == (2, 2, 0)
+    assert (build["results"], build["fail"], build["skip"]) == (65, 1, 11)
     assert docs["found_error"] is None  # docs generate is never judged
     assert (fresh["found_error"], fresh["found_warn"], fresh["found_info"]) == (0, 0, 1)
 
 
 def test_runs_limit_and_no_findings(fixture_history: str) -> None:
-    everything = rows(fixture_history, "runs", "--limit", "0", "--no-findings")
+    everything = rows(fixture_history, "runs", "--limit", "0")
     assert len(everything) == 51
     assert everything[0]["started_at"] > everything[-1]["started_at"]
-    assert "found_error" not in everything[0]
-    assert len(rows(fixture_history, "runs")) == 20
+    assert "found_error" not in everything[0]  # judging is asked for with --findings
+    assert len(rows(fixture_history, "runs")) == 51  # json is complete unless --limit
+    assert len(rows(fixture_history, "runs", "--limit", "20")) == 20
+    code, out, _ = invoke("runs", "--no-findings", "--history", fixture_history)
+    assert code == 0
+    assert out.splitlines()[-1] == "20 of 51 shown; --limit 0 for all"
+    assert len(out.splitlines()) == 2 + 20 + 1
 
 
 # -- model -------------------------------------------------------------------
@@ -194,7 +211,8 @@ def test_model_page(fixture_history: str) -> None:
     assert "(median of the last 14 successful runs, MAD " in lines[4]
     assert lines[5].startswith("durations: ▁▁▁▁██▁▁▁▁▁▁▁▁▁▁ ")
     assert lines[6] == "runs (16):"
-    findings = lines[lines.index("findings (2, over the runs shown):") + 3 :]
+    start = lines.index("findings (2, over the runs shown):") + 3
+    findings = lines[start : lines.index("", start)]
     assert [line.split()[:4] for line in findings] == [
         ["2021-02-05", "02:00", "error", "slow_model"],
         ["2021-02-06", "02:00", "error", "slow_model"],
@@ -290,6 +308,29 @@ def test_sql_over_a_window(fixture_history: str) -> None:
     assert (code, out) == (0, "n\n3\n")
 
 
+def test_sql_sees_the_date_partition_as_duckdb_and_spark_do(fixture_history: str) -> None:
+    code, out, _ = invoke(
+        "sql",
+        "SELECT invocation_id, date FROM invocations ORDER BY started_at",
+        "--history", fixture_history, "--format", "json",
+    )  # fmt: skip
+    assert code == 0
+    folders = {
+        pl.read_parquet(path)["invocation_id"][0]: path.parent.name.removeprefix("date=")
+        for path in Path(fixture_history).glob("invocations/date=*/*.parquet")
+    }
+    found = json.loads(out)
+    assert len(found) == 51
+    assert all(folders[row["invocation_id"]] == row["date"] for row in found)
+    code, out, _ = invoke(
+        "sql",
+        "SELECT date, count(*), sum(execution_time) > 0 FROM node_runs "
+        "WHERE date = '2021-02-12' GROUP BY date",
+        "--history", fixture_history, "--format", "csv",
+    )  # fmt: skip
+    assert (code, out) == (0, "date,count(*),sum(execution_time) > 0\n2021-02-12,129,true\n")
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
@@ -303,6 +344,33 @@ def test_sql_errors_are_one_line_and_exit_2(fixture_history: str, query: str, me
     assert (code, out) == (2, "")
     assert err.startswith(message)
     assert err.count("\n") == 1
+
+
+# -- narrow terminals and cut tables ----------------------------------------------
+
+
+def test_at_60_columns_the_key_columns_survive(fixture_history: str) -> None:
+    code, out, _ = invoke("runs", "--no-findings", "--history", fixture_history, width=60)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["started_at", "command", "ok", "warn", "fail", "skip"]
+    assert all(len(line) <= 60 for line in lines)
+    assert lines[-1] == "20 of 51 shown; --limit 0 for all"
+    assert "invocation_id, labels)" in out  # the note naming the columns left out is whole
+    code, out, _ = invoke("failures", "--history", fixture_history, width=60)
+    lines = out.splitlines()
+    assert lines[0].split() == ["name", "status", "streak", "message"]
+    assert "Got 45 results" in lines[2]
+    assert "last_failed, type, failures, unique_id)" in out
+
+
+def test_failures_limit_says_what_it_hides(fixture_history: str) -> None:
+    code, out, _ = invoke("failures", "--limit", "1", "--history", fixture_history)
+    assert code == 0
+    assert out.splitlines()[-1] == "1 of 3 shown; --limit 0 for all"
+    assert len(rows(fixture_history, "failures", "--limit", "1")) == 1  # asked for: no note
+    code, out, _ = invoke("failures", "--history", fixture_history)
+    assert "shown; --limit 0 for all" not in out  # nothing cut, nothing said
 
 
 # -- every command -------------------------------------------------------------

@@ -38,13 +38,45 @@ def test_open_hands_the_file_to_a_browser(
     greenery_history: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened: list[str] = []
-    monkeypatch.setattr("webbrowser.open", opened.append)
+    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url) or True)
     out_file = tmp_path / "r.html"
-    code, _, _ = invoke(
+    code, _, err = invoke(
+        "report", "--history", str(greenery_history.root), "-o", str(out_file), "--open"
+    )
+    assert (code, err) == (0, "")
+    assert opened == [out_file.resolve().as_uri()]
+
+
+def test_open_without_a_browser_warns_and_exits_0(
+    greenery_history: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("webbrowser.open", lambda url: False)  # what it says with no browser
+    out_file = tmp_path / "r.html"
+    code, out, err = invoke(
         "report", "--history", str(greenery_history.root), "-o", str(out_file), "--open"
     )
     assert code == 0
-    assert opened == [out_file.resolve().as_uri()]
+    assert out.startswith(f"wrote {out_file}")
+    assert err == f"warning: found no browser to open {out_file} in; open it yourself\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--funnel", "nope"], "error: --funnel nope: no such table in "),
+        (["--snapshot", "nope:id"], "error: --snapshot nope: no such table in "),
+    ],
+)
+def test_an_explicitly_named_mart_that_is_missing_exits_2(
+    greenery_history: History, tmp_path: Path, args: list[str], message: str
+) -> None:
+    out_file = tmp_path / "r.html"
+    code, out, err = invoke(
+        "report", "--history", str(greenery_history.root), "-o", str(out_file), *args
+    )
+    assert (code, out) == (2, "")
+    assert err.startswith(message) and err.count("\n") == 1
+    assert not out_file.exists()
 
 
 def test_funnel_and_snapshot_live_from_a_warehouse(
@@ -61,7 +93,7 @@ def test_funnel_and_snapshot_live_from_a_warehouse(
     code, _, err = invoke(
         "report", "--history", str(greenery_history.root), "-o", str(out_file),
         "--warehouse", str(warehouse), "--funnel", "funnel",
-        "--funnel-columns", "stage,pos,people", "--snapshot", "orders_snapshot",
+        "--funnel-columns", "stage,pos,people",
     )  # fmt: skip
     assert (code, err) == (0, "")
     page = parse(out_file.read_text(encoding="utf-8"))
@@ -70,14 +102,18 @@ def test_funnel_and_snapshot_live_from_a_warehouse(
         ("visit", "50"),
         ("buy", "5"),
     ]
-    snapshot = page.find(cls="snapshot", data_snapshot="orders_snapshot")
-    assert f"No snapshot table 'orders_snapshot' in warehouse {warehouse}" in snapshot.words
+    code, _, err = invoke(
+        "report", "--history", str(greenery_history.root), "-o", str(out_file),
+        "--warehouse", str(warehouse), "--snapshot", "orders_snapshot",
+    )  # fmt: skip
+    assert code == 2
+    assert err == f"error: --snapshot orders_snapshot: no such table in warehouse {warehouse}\n"
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--since", "soon"], "error: --since 'soon': expected a number of hours, days or weeks"),
+        (["--since", "soon"], "error: --since 'soon': expected 7d, 24h, 2w, or a date"),
         (["--funnel-columns", "a,b"], "error: funnel columns 'a,b': expected three names"),
         (
             ["--warehouse", "/nonexistent/w.duckdb"],
@@ -121,3 +157,21 @@ def test_help() -> None:
         "--history",
     ):
         assert option in out
+
+
+def test_include_sql_shows_the_stored_compiled_code(
+    greenery_history: History, tmp_path: Path
+) -> None:
+    stored = greenery_history.scan("compiled_code").collect()
+    assert stored.height > 0
+    without, with_sql = tmp_path / "without.html", tmp_path / "with.html"
+    root = str(greenery_history.root)
+    assert invoke("report", "--history", root, "-o", str(without))[0] == 0
+    assert invoke("report", "--history", root, "-o", str(with_sql), "--include-sql")[0] == 0
+    page = parse(with_sql.read_text(encoding="utf-8"))
+    shown = {" ".join(pre.words.split()) for pre in page.find_all("pre")}
+    known = {" ".join(code.split()) for code in stored["compiled_code"]}
+    assert shown and shown <= known
+    assert not parse(without.read_text(encoding="utf-8")).find_all("pre")
+    assert "Compiled SQL is left out" in without.read_text(encoding="utf-8")
+    assert "Compiled SQL is left out" not in with_sql.read_text(encoding="utf-8")

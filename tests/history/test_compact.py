@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
@@ -168,4 +169,68 @@ def test_hash_of_frames_is_sensitive() -> None:
     a = pl.DataFrame({"x": [1, 2]})
     assert sorted(a.hash_rows(seed=1).to_list()) != sorted(
         pl.DataFrame({"x": [1, 3]}).hash_rows(seed=1).to_list()
+    )
+
+
+def everything(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_dry_run_says_what_would_happen_and_changes_nothing(fixture_history: History) -> None:
+    root = Path(fixture_history.root)
+    before = everything(root)
+    folders = sorted(p for p in root.rglob("*") if p.is_dir())
+    result = CliRunner().invoke(
+        cli, ["compact", "--history", str(root), "--keep", "5d", "--dry-run"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("would merge ")
+    assert ", would drop 11 days past --keep, would delete " in result.stdout
+    assert result.stdout.rstrip().endswith("(dry run: nothing changed)")
+    assert result.stderr == ""  # no grace period to wait for
+    assert everything(root) == before
+    assert sorted(p for p in root.rglob("*") if p.is_dir()) == folders
+    # and it said what the real run does
+    real = CliRunner().invoke(
+        cli, ["compact", "--history", str(root), "--keep", "5d", "--grace", "0"]
+    )
+    said = result.stdout.split(" in ")[0].replace("would merge", "merged")
+    said = said.replace("would drop", "dropped").replace("would delete", "deleted")
+    assert real.stdout.startswith(said)
+
+
+def test_keep_keeps_the_days_since_selects(fixture_history: History) -> None:
+    root = str(fixture_history.root)
+    since = CliRunner().invoke(
+        cli, ["runs", "--since", "5d", "--format", "json", "--history", root]
+    )
+    expected = {row["invocation_id"] for row in json.loads(since.stdout)}
+    result = CliRunner().invoke(cli, ["compact", "--keep", "5d", "--grace", "0", "--history", root])
+    assert result.exit_code == 0, result.output
+    kept = set(History(root).scan("invocations").collect()["invocation_id"])
+    assert kept == expected
+    days = {p.name for p in (Path(root) / "node_runs").iterdir()}
+    assert days == {f"date=2021-02-{day}" for day in range(13, 18)}
+
+
+def test_emptied_partition_folders_are_removed(fixture_history: History) -> None:
+    root = Path(fixture_history.root)
+    compact(fixture_history, keep_days=3, grace=0)
+    empty = [p for p in root.rglob("date=*") if p.is_dir() and not any(p.iterdir())]
+    assert empty == []
+    assert {p.name for p in (root / "invocations").iterdir()} == {
+        "date=2021-02-15",
+        "date=2021-02-16",
+        "date=2021-02-17",
+    }
+
+
+def test_compact_says_when_it_waits(fixture_history: History) -> None:
+    result = CliRunner().invoke(
+        cli, ["compact", "--history", str(fixture_history.root), "--grace", "0.1"]
+    )
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "waiting 0.1 s (--grace) before deleting replaced files, for readers that listed them"
+        " first\n"
     )

@@ -92,7 +92,8 @@ def test_ingest_lands_in_the_bucket_with_the_local_layout(history: str) -> None:
         for item in page.get("Contents", [])
     ]
     assert (
-        "greenery/invocations/date=2021-02-12/7308425f-c58c-40c3-97c4-9a13f8930755.parquet" in keys
+        "greenery/invocations/date=2021-02-12/7308425f-c58c-40c3-97c4-9a13f8930755.run-manifest.parquet"
+        in keys
     )
     assert any(k.startswith("greenery/marts/fct_product_funnel/date=2021-02-17/") for k in keys)
     again = invoke("ingest", str(RUNS / "2021-02-17"), "--history", history)
@@ -175,3 +176,60 @@ def test_unknown_scheme_is_a_usage_error() -> None:
     code, _, err = invoke("check", "--history", "ftp://host/path")
     assert code == 2
     assert err.startswith("error: ftp://host/path: unsupported history URL")
+
+
+def test_four_writers_at_once_store_what_one_does(s3: dict[str, str], history: str) -> None:
+    url = f"s3://{BUCKET}/four"
+    env = {**os.environ, **s3, "CI": ""}
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "monitor", "ingest", str(RUNS), "--history", url],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+        )
+        for _ in range(4)
+    ]
+    added = 0
+    for writer in writers:
+        out, _ = writer.communicate(timeout=300)
+        assert writer.returncode == 0
+        added += int(out.decode().splitlines()[-1].split()[0])
+    assert added == 51  # a writer that lost a commit race says "present"
+    four, one = History(url), History(history)
+    for table in ("nodes", "exposures"):
+        keys = ["unique_id", "first_seen_at", "version"]
+        assert four.scan(table).collect().sort(keys).equals(one.scan(table).collect().sort(keys))
+    assert four.scan("invocations").collect().height == 51
+    assert four.scan("node_runs").collect().height == 2089
+
+
+def test_a_crafted_id_stays_inside_the_prefix(s3: dict[str, str], tmp_path: Path) -> None:
+    from tests.history.test_names import crafted_run
+
+    run = crafted_run(tmp_path / "in", "../../escaped/pwn")
+    code, out, err = invoke("ingest", str(run), "--history", f"s3://{BUCKET}/crafted")
+    assert code == 0, err
+    assert out.splitlines()[-1].startswith("1 added")
+    keys = [
+        item["Key"]
+        for item in boto3.client("s3").list_objects_v2(Bucket=BUCKET).get("Contents", [])
+    ]
+    assert not [key for key in keys if "escaped" in key or key.startswith("..")]
+    assert History(f"s3://{BUCKET}/crafted").scan("invocations").collect()[
+        "invocation_id"
+    ].to_list() == ["../../escaped/pwn"]
+
+
+def test_credentials_in_the_endpoint_never_reach_a_message(
+    s3: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://admin:hunter2@127.0.0.1:{_free_port()}")
+    for args in (
+        ["check"],
+        ["ingest", str(RUNS / "2021-02-01")],
+    ):
+        code, out, err = invoke(*args, "--history", f"s3://{BUCKET}/greenery")
+        assert code == 2, (args, out, err)
+        assert "hunter2" not in out + err
+        assert "Traceback" not in err

@@ -18,6 +18,7 @@ BREAKOUT = "</script><script>window.__pwned = 'breakout'</script>\u2028<!--"
 MODEL = "model.shop.orders"
 TEST = f"test.shop.{IMG}.1a2b"
 SOURCE = "source.shop.raw.events"
+DOWNSTREAM = f"model.shop.{SCRIPT}"
 
 
 def at(seconds: float) -> dt.datetime:
@@ -27,9 +28,10 @@ def at(seconds: float) -> dt.datetime:
 def hostile_frames() -> Frames:
     b = HistoryBuilder()
     b.node(MODEL, description=SCRIPT + IMG, path=f"models/{IMG}.sql", owner=BREAKOUT)
+    b.node(DOWNSTREAM, depends_on=[MODEL], description=IMG)
     b.node(TEST, depends_on=[MODEL], test_node=MODEL, test_column=IMG)
     b.node(SOURCE, warn_after=3600.0, error_after=7200.0, description=SCRIPT)
-    b.exposure("exposure.shop.dash", [MODEL])
+    b.exposure("exposure.shop.dash", [MODEL, DOWNSTREAM])
     b.exposures[-1].update(url=f"javascript:{IMG}", label=SCRIPT, description=BREAKOUT)
     for day in range(5):
         fresh = b.invocation(day, "source freshness")

@@ -32,11 +32,11 @@ def test_tampered_echarts_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: 
         echarts_js.cache_clear()
 
 
-def test_csp_allows_exactly_the_two_inline_scripts() -> None:
+def test_csp_allows_exactly_the_three_inline_scripts() -> None:
     page = page_assets(make_env())
     digests = [
         "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
-        for text in (page.echarts_js, page.report_js)
+        for text in (page.echarts_js, page.report_js, page.lineage_js)
     ]
     script_src = page.csp.split("script-src ")[1].split(";")[0]
     assert script_src.split() == digests

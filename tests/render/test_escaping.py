@@ -13,7 +13,7 @@ def test_no_injected_elements_or_scripts() -> None:
     page = parse(html)
     assert page.find_all("img") == []
     scripts = page.find_all("script")
-    assert [s.attrs.get("type") for s in scripts] == ["application/json", None, None]
+    assert [s.attrs.get("type") for s in scripts] == ["application/json", None, None, None]
     assert "window.__pwned" not in scripts[1].text + scripts[2].text
     assert not any("onerror" in el.attrs for el in page.iter())
 

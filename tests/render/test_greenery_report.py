@@ -9,6 +9,7 @@ from tests.render.dom import Element, parse
 SECTIONS = [
     "attention",
     "health",
+    "lineage",
     "performance",
     "timeline",
     "tests",
@@ -155,8 +156,12 @@ def test_performance_highlights_the_regression_and_the_creep(greenery_html: str)
     creeping = rows["model.greenery.int_session_events"]
     slowed = rows["model.greenery.int_product_page_views"]
     assert [t.words for t in creeping.find_all(cls="tag")] == ["creeping"]
-    assert [t.words for t in slowed.find_all(cls="tag")] == ["slow in 2 runs"]
-    assert "flagged-error" in slowed.classes
+    # Slow on Feb 5 and 6, fine since: the badge tells the past, in a neutral colour.
+    [badge] = slowed.find_all(cls="tag")
+    assert badge.words == "was slow on Feb 5–6"
+    assert set(badge.classes) == {"tag"}
+    assert not any(c.startswith("flagged") for c in slowed.classes)
+    assert "warn" in creeping.find(cls="tag").classes
     share = creeping.find(cls="pct").words
     assert share.endswith("%") and float(share[:-1]) > 50
 

@@ -35,7 +35,7 @@ def test_a_bug_in_one_section_costs_only_that_section(
     assert "ZeroDivisionError: division by zero" in box.words
     assert not any("data-chart" in el.attrs for el in page.by_id("timeline").iter())
     assert page.by_id("funnel").find_all(cls="step")  # the rest is there
-    assert len(page.find_all("section", cls="card")) == 12  # with readiness and cost
+    assert len(page.find_all("section", cls="card")) == 13  # with lineage, readiness and cost
     stderr = capsys.readouterr().err
     assert "section 'Last run timeline' failed" in stderr
     assert "Traceback (most recent call last)" in stderr
@@ -59,14 +59,12 @@ def test_without_snapshot_option_the_section_explains_it() -> None:
 
 def test_compiled_sql_only_with_include_sql() -> None:
     frames = hostile_frames()
-    nodes = frames.nodes.with_columns(compiled_code=frames.nodes["unique_id"] + " select 1")
-    frames = type(frames)(
-        frames.invocations, frames.node_runs, frames.freshness, nodes, frames.exposures
-    )
-    without = render_report(build_report(frames, Config(), ReportOptions(), hostile_marts))
+    code = {uid: f"{uid} select 1" for uid in frames.nodes["unique_id"]}
+    hidden = ReportOptions(compiled_code=code)
+    without = render_report(build_report(frames, Config(), hidden, hostile_marts))
     assert "select 1" not in without
     assert "Compiled SQL is left out" in without
-    included = ReportOptions(include_sql=True)
+    included = ReportOptions(include_sql=True, compiled_code=code)
     with_sql = render_report(build_report(frames, Config(), included, hostile_marts))
     assert "model.shop.orders select 1" in with_sql
 
@@ -85,4 +83,6 @@ def test_a_bare_history_renders_every_section_without_errors(command: str) -> No
     report = build_report(_minimal_frames(command), Config(), ReportOptions(), lambda _: None)  # type: ignore[arg-type]
     page = parse(render_report(report))
     assert page.find_all(cls="error-box") == []
-    assert len(page.find_all("section", cls="card")) == 10  # no timings: no readiness, no cost
+    assert (
+        len(page.find_all("section", cls="card")) == 11
+    )  # lineage; no timings: no readiness, no cost

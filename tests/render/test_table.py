@@ -51,7 +51,8 @@ def test_columns_that_cannot_fit_are_left_out_and_named() -> None:
     assert all(len(line) <= 60 for line in lines)
     assert lines[0] == "name                   runs  median_s  last              ok"
     assert lines[2] == "int_product_page_vie…     3     41.23  2021-02-05 02:00  yes"
-    assert lines[-1] == "(3 more columns, --format csv shows all: trend, tags, uniqu…"
+    # the note wraps: it is never cut
+    assert lines[-2:] == ["(3 more columns, --format csv shows all: trend, tags,", "unique_id)"]
 
 
 def test_no_rows() -> None:
@@ -116,6 +117,21 @@ def test_markdown() -> None:
 def test_markdown_escapes_pipes() -> None:
     text = render(pl.DataFrame({"message": ["a | b"]}), "markdown")
     assert text.splitlines()[-1] == "| a \\| b |"
+
+
+def test_markdown_cells_are_literal_text() -> None:
+    hostile = "<script>x</script> [a](javascript:alert(1))\n# heading"
+    text = render(pl.DataFrame({"<b>": [hostile]}), "markdown")
+    assert text == (
+        "| &lt;b&gt; |\n|---|\n"
+        "| &lt;script&gt;x&lt;/script&gt; \\[a\\](javascript:alert(1)) # heading |\n"
+    )
+
+
+def test_terminal_cells_have_no_escape_sequences_or_bidi_overrides() -> None:
+    hostile = "\x1b]8;;http://evil.example/\x07click\x1b]8;;\x07 \u202eexe \x1b[31mred"
+    text = as_table(pl.DataFrame({"message": [hostile]}), 80)
+    assert text.splitlines()[-1] == "click exe red"
 
 
 def test_labels_read_as_key_value() -> None:

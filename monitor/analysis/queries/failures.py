@@ -11,12 +11,18 @@ from __future__ import annotations
 import polars as pl
 
 from monitor.analysis.frames import EXECUTABLE
-from monitor.analysis.queries.node_runs import OK, short_name
+from monitor.analysis.queries.node_runs import OK, message_summary, short_name
 from monitor.analysis.results import TEST_TYPES
 
 
-def failures(runs: pl.LazyFrame, *, limit: int | None = None) -> pl.DataFrame:
-    """One row per node that did not pass at least once in ``runs``, failing ones first."""
+def failures(
+    runs: pl.LazyFrame, *, limit: int | None = None, full_message: bool = False
+) -> pl.DataFrame:
+    """One row per node that did not pass at least once in ``runs``, failing ones first.
+
+    ``message`` is the last failure's summary line, as ``check`` shows it (its
+    whole text with ``full_message``).
+    """
     outcomes = runs.filter(
         pl.col("resource_type").is_in([*EXECUTABLE, *TEST_TYPES]) & (pl.col("status") != "skipped")
     ).with_columns(pl.col("status").is_in(OK).alias("ok"))
@@ -37,9 +43,6 @@ def failures(runs: pl.LazyFrame, *, limit: int | None = None) -> pl.DataFrame:
             pl.col("message").sort_by("started_at").filter(bad).last(),
         )
         .filter(pl.col("fails") > 0)
-        .with_columns(
-            pl.col("message").str.strip_chars().str.split("\n").list.first(),
-        )
         .sort(
             ["streak", "last_failed", "unique_id"],
             descending=[True, True, False],
@@ -47,16 +50,17 @@ def failures(runs: pl.LazyFrame, *, limit: int | None = None) -> pl.DataFrame:
     )
     if limit:
         by_node = by_node.head(limit)
+    # the columns that matter first: a narrow table keeps them and leaves out the rest
     return by_node.select(
         short_name(),
-        pl.col("resource_type").alias("type"),
         "status",
         "streak",
+        pl.col("message") if full_message else message_summary(),
         "since",
         "fails",
         "runs",
         "last_failed",
-        "message",
+        pl.col("resource_type").alias("type"),
         "failures",
         "unique_id",
     ).collect()

@@ -1,4 +1,8 @@
-"""``runs``: recent invocations with their counts per status and their finding counts."""
+"""``runs``: recent invocations with their counts per status and their finding counts.
+
+Statuses are counted in four columns: ``ok`` (success, pass), ``warn``,
+``fail`` (fail, error, runtime error) and ``skip``.
+"""
 
 from __future__ import annotations
 
@@ -24,20 +28,23 @@ def recent_invocations(invocations: pl.LazyFrame, *, limit: int | None = None) -
             pl.element().struct.field("key"), pl.element().struct.field("value"), separator="="
         )
     )
+    # the columns that matter first: a narrow table keeps them and leaves out the rest
     return recent.select(
         "started_at",
-        "invocation_id",
         "command",
-        "target",
+        (pl.col("n_success").fill_null(0) + pl.col("n_pass").fill_null(0)).alias("ok"),
+        pl.col("n_warn").fill_null(0).alias("warn"),
+        (
+            pl.col("n_fail").fill_null(0)
+            + pl.col("n_error").fill_null(0)
+            + pl.col("n_runtime_error").fill_null(0)
+        ).alias("fail"),
+        pl.col("n_skipped").fill_null(0).alias("skip"),
+        pl.col("n_results").alias("results"),
         *(pl.lit(None, dtype=pl.Int64).alias(f"found_{level}") for level in LEVELS),
         pl.col("elapsed_time").alias("elapsed_s"),
-        pl.col("n_results").alias("results"),
-        pl.col("n_success").alias("success"),
-        pl.col("n_pass").alias("pass"),
-        pl.col("n_warn").alias("warn"),
-        pl.col("n_fail").alias("fail"),
-        (pl.col("n_error").fill_null(0) + pl.col("n_runtime_error").fill_null(0)).alias("error"),
-        pl.col("n_skipped").alias("skipped"),
+        "target",
+        "invocation_id",
         labels.list.join(" ").alias("labels"),
     ).collect()
 

@@ -20,7 +20,7 @@ from monitor.analysis.finding import FINDINGS
 from monitor.analysis.frames import prepare
 from monitor.analysis.lineage import Dag
 from monitor.analysis.queries.findings_table import Progress, findings_table
-from monitor.analysis.queries.node_runs import OK, freshness_in, join_facts
+from monitor.analysis.queries.node_runs import OK, freshness_in, join_facts, message_summary
 from monitor.analysis.queries.select import latest_versions
 from monitor.analysis.queries.windows import Window
 from monitor.analysis.results import FAILING
@@ -84,13 +84,15 @@ def node_history(
     limit: int | None = 20,
     min_runs: int = 0,
     progress: Progress | None = None,
+    full_message: bool = False,
 ) -> NodeHistory | None:
     """The history of ``unique_id`` in ``window``: its newest ``limit`` runs are shown.
 
     ``tables`` should reach ``config.lookback_days`` before the window, so the
     first runs shown are judged like any other. None, before any judging,
     when the window holds fewer than ``min_runs`` runs (the caller may then
-    read further back).
+    read further back). A run's ``message`` is dbt's summary line, as
+    ``check`` shows it (the whole text with ``full_message``).
     """
     versions = tables.nodes.collect()
     dag = _all_time_dag(versions, tables.exposures.collect())
@@ -112,7 +114,7 @@ def node_history(
         related = _related_runs(tables, unique_id, neighbourhood)
         own = related.filter(pl.col("unique_id") == unique_id).lazy()
         runs = join_facts(own, tables.invocations, Window())
-        everything = with_baselines(runs, config).collect()
+        everything = with_baselines(runs, config, full_message=full_message).collect()
     in_window = everything.filter(window.contains())
     if in_window.height < min_runs:
         return None
@@ -180,7 +182,9 @@ def _related_runs(tables: Tables, unique_id: str, neighbourhood: set[str]) -> pl
     ).select(schema.NODE_RUNS.names())
 
 
-def with_baselines(runs: pl.LazyFrame, config: Config | None = None) -> pl.LazyFrame:
+def with_baselines(
+    runs: pl.LazyFrame, config: Config | None = None, *, full_message: bool = False
+) -> pl.LazyFrame:
     """Each run with ``baseline_s`` (median of the previous successful runs) and ``ratio``."""
     config = config or Config()
     timed = (
@@ -218,7 +222,7 @@ def with_baselines(runs: pl.LazyFrame, config: Config | None = None) -> pl.LazyF
             (pl.col("execution_time") / pl.col("baseline_s")).alias("ratio"),
             "rows_affected",
             "failures",
-            pl.col("message").str.strip_chars().str.split("\n").list.first().alias("message"),
+            pl.col("message") if full_message else message_summary(),
             "env_key",
             "full_refresh",
         )

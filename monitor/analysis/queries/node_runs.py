@@ -13,6 +13,7 @@ import polars as pl
 
 from monitor.analysis.frames import COMPILE_ONLY, env_key
 from monitor.analysis.queries.windows import Window
+from monitor.analysis.words import summary_line
 from monitor.history.tables import Tables
 
 FACTS = ("invocation_id", "started_at", "command", "env_key", "executes", "full_refresh")
@@ -85,3 +86,8 @@ def short_name(column: str = "unique_id") -> pl.Expr:
         .otherwise(pl.col(column))
         .alias("name")
     )
+
+
+def message_summary(column: str = "message") -> pl.Expr:
+    """Dbt's message as its summary line (:func:`~monitor.analysis.words.summary_line`)."""
+    return pl.col(column).map_elements(summary_line, return_dtype=pl.String, skip_nulls=True)

@@ -36,6 +36,7 @@ class PageAssets:
     css: Markup
     echarts_js: Markup
     report_js: Markup
+    lineage_js: Markup
     csp: str
 
 
@@ -48,13 +49,14 @@ def page_assets(env: jinja2.Environment) -> PageAssets:
     """
     css = _static(env, "_assets/report.css", "</style")
     report_js = _static(env, "_assets/report.js", "</script")
+    lineage_js = _static(env, "_assets/lineage.js", "</script")
     echarts = echarts_js()
-    hashes = " ".join(f"'sha256-{_digest(text)}'" for text in (echarts, report_js))
+    hashes = " ".join(f"'sha256-{_digest(text)}'" for text in (echarts, report_js, lineage_js))
     csp = (
         f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; "
         "img-src data:; base-uri 'none'; form-action 'none'"
     )
-    return PageAssets(css, echarts, report_js, csp)
+    return PageAssets(css, echarts, report_js, lineage_js, csp)
 
 
 def _static(env: jinja2.Environment, name: str, closing: str) -> Markup:

@@ -20,6 +20,8 @@ from monitor.render.report.funnel import build_funnel
 from monitor.render.report.gantt import build_timeline
 from monitor.render.report.guard import guarded
 from monitor.render.report.inputs import Inputs, MartReader, ReportOptions
+from monitor.render.report.jobs import build_verdicts
+from monitor.render.report.lineage import add_anchors, build_lineage
 from monitor.render.report.models import build_performance
 from monitor.render.report.runs import build_health
 from monitor.render.report.snapshots import build_snapshots
@@ -37,6 +39,7 @@ def build_report(
     """Everything the page shows, each section built on its own."""
     inputs = Inputs(frames, config, options, marts)
     health = guarded("health", "Run health", lambda: build_health(inputs))
+    lineage = guarded("lineage", "Lineage", lambda: build_lineage(inputs))
     performance = guarded("performance", "Model performance", lambda: build_performance(inputs))
     timeline = guarded("timeline", "Last run timeline", lambda: build_timeline(inputs))
     tests = guarded("tests", "Tests", lambda: build_tests(inputs))
@@ -46,22 +49,30 @@ def build_report(
     snapshots = guarded("snapshots", "Snapshot changes", lambda: build_snapshots(inputs))
     readiness = guarded("readiness", "Data ready at", lambda: build_readiness(inputs))
     cost = guarded("cost", "Cost", lambda: build_cost(inputs))
+    incidents = None
+    if options.incidents is not None:
+        incidents = guarded("incidents", "Incidents", lambda: list(options.incidents or ()))
     # Built after the others though shown first: the nodes the sections name
     # get their detail cards first, and the window's findings link to them.
     attention = guarded("attention", "Needs attention", lambda: build_attention(inputs))
+    verdicts = guarded("verdicts", "Verdict", lambda: build_verdicts(inputs))
     # Cards last: they are for the nodes the sections above mentioned.
     cards = guarded("nodes", "Node details", lambda: build_cards(inputs))
+    add_anchors(inputs.charts, {u: r.anchor for u, r in inputs.nodes.mentioned.items() if r.anchor})
     return Report(
         title=f"dbt-monitor · {_project(frames)}",
         project=_project(frames),
         window_label=_window_label(inputs),
         latest_label=attention.data.run_label if attention.data else "",
+        as_of=options.as_of,
         generated_at=now or dt.datetime.now(dt.UTC),
         version=__version__,
         echarts_version=ECHARTS_VERSION,
         counts=attention.data.counts if attention.data else dict.fromkeys(SEVERITIES, 0),
+        verdicts=verdicts,
         attention=attention,
         health=health,
+        lineage=lineage,
         performance=performance,
         timeline=timeline,
         tests=tests,
@@ -74,6 +85,7 @@ def build_report(
         chart_data=json_for_script(inputs.charts.data),
         cost=cost,
         readiness=readiness,
+        incidents=incidents,
     )
 
 

@@ -32,7 +32,7 @@ def build_cards(inputs: Inputs) -> list[NodeCard]:
         row = inputs.nodes.row(uid) or {}
         history = grouped.get(uid)
         last = history.row(-1, named=True) if history is not None and history.height else None
-        sql = row.get("compiled_code") if inputs.options.include_sql else None
+        sql = inputs.options.compiled_code.get(uid) if inputs.options.include_sql else None
         cards.append(
             NodeCard(
                 node=ref,

@@ -41,6 +41,21 @@ class Section(Generic[T]):
 
 
 @dataclass(frozen=True)
+class IncidentView:
+    """One open incident (``notify``), muted or not."""
+
+    scope: str
+    kind: str
+    node: str
+    severity: str
+    since: str
+    last: str
+    pending: int
+    muted: str | None
+    """Why it is muted (None when alerts go out)."""
+
+
+@dataclass(frozen=True)
 class NodeRef:
     """A node as the report names it, with the anchor of its detail card (if it has one)."""
 
@@ -115,6 +130,83 @@ class Health:
     latest_wall: float | None
     gaps: list[GapView]
     missed: int
+    chart_job: str | None
+    runs: Runs
+
+
+@dataclass(frozen=True)
+class JobVerdict:
+    """The banner's word on one job's newest run."""
+
+    job: str
+    verdict: str
+    """``ok``, ``warn``, ``failed``, or ``none`` for a command that executes nothing."""
+    started_at: dt.datetime
+    wall: float | None
+    summary: str
+    look_first: FindingView | None
+    run: str | None
+    """The anchor of the run's view."""
+
+
+@dataclass(frozen=True)
+class RunCell:
+    """One run in a job's strip."""
+
+    verdict: str
+    title: str
+    run: str | None
+
+
+@dataclass(frozen=True)
+class JobRow:
+    """One job in the run list."""
+
+    job: str
+    runs: int
+    failed: int
+    warned: int
+    median_wall: float | None
+    executes: bool
+    cells: list[RunCell]
+
+
+@dataclass(frozen=True)
+class ProblemView:
+    """A result of a run that did not pass."""
+
+    node: NodeRef
+    status: str
+    failures: int | None
+    tested: str | None
+    message: str | None
+
+
+@dataclass(frozen=True)
+class RunView:
+    """One run, opened from the run list: results, findings, problems, slowest nodes."""
+
+    anchor: str
+    job: str
+    invocation_id: str
+    started_at: dt.datetime
+    wall: float | None
+    verdict: str
+    counts: dict[str, int]
+    findings: list[FindingView]
+    findings_note: str
+    problems: list[ProblemView]
+    more_problems: int
+    slowest: list[tuple[NodeRef, float]]
+    latest_build: bool
+
+
+@dataclass(frozen=True)
+class Runs:
+    """Runs by job, and a view of every run that executed something."""
+
+    jobs: list[JobRow]
+    views: list[RunView]
 
 
 @dataclass(frozen=True)
@@ -140,7 +232,8 @@ class ModelRow:
     p90: float | None
     runs: int
     sparkline: Sparkline | None
-    flags: list[str]
+    flags: list[tuple[str, str | None]]
+    """Badge text and its severity (None: describes the past, drawn neutral)."""
     flag_severity: str | None
 
 
@@ -337,6 +430,17 @@ class SnapshotView:
 
 
 @dataclass(frozen=True)
+class LineageView:
+    """The Lineage section: the graph's chart id and its size."""
+
+    chart: str | None
+    nodes: int
+    edges: int
+    exposures: int
+    overview: bool
+
+
+@dataclass(frozen=True)
 class NodeCard:
     """The detail card a finding links to."""
 
@@ -360,12 +464,15 @@ class Report:
     project: str
     window_label: str
     latest_label: str
+    as_of: dt.datetime | None
     generated_at: dt.datetime
     version: str
     echarts_version: str
     counts: dict[str, int]
+    verdicts: Section[list[JobVerdict]]
     attention: Section[Attention]
     health: Section[Health]
+    lineage: Section[LineageView]
     performance: Section[Performance]
     timeline: Section[Timeline]
     tests: Section[Tests]
@@ -379,6 +486,7 @@ class Report:
     # issue 14 (monitor/render/report/costs.py): left out when they have no data
     cost: Section[Any] | None = None
     readiness: Section[Any] | None = None
+    incidents: Section[list[IncidentView]] | None = None
 
     @property
     def sections(self) -> list[Section[Any]]:
@@ -386,7 +494,9 @@ class Report:
         extra = [s for s in (self.readiness, self.cost) if s and (s.data or s.error)]
         return [
             self.attention,
+            *([self.incidents] if self.incidents is not None else []),
             self.health,
+            self.lineage,
             self.performance,
             self.timeline,
             self.tests,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 from monitor.analysis.critical_path import Timeline as BuildTimeline
-from monitor.analysis.critical_path import timeline
 from monitor.analysis.words import name_of
 from monitor.render.report.context import CriticalStep, ThreadView, Timeline
 from monitor.render.report.inputs import Inputs
@@ -20,7 +19,8 @@ def build_timeline(inputs: Inputs) -> Timeline:
     build = inputs.latest_build
     if build is None:
         return Timeline(None, "no build in the history", 0.0, 0, [], [], 0.0, None)
-    result = timeline(inputs.frames, build)
+    result = inputs.build_timeline
+    assert result is not None
     ran = {
         uid: (seconds, status)
         for uid, seconds, status in result.bars.select("unique_id", "seconds", "status").iter_rows()

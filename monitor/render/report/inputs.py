@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from monitor.analysis.check import check
 from monitor.analysis.config import Config
+from monitor.analysis.critical_path import Timeline, timeline
 from monitor.analysis.finding import Finding, sort_findings
 from monitor.analysis.frames import Frames
 from monitor.analysis.funnel import FunnelColumns
 from monitor.analysis.health import latest_build, latest_run, window_start
 from monitor.analysis.window import window_findings
 from monitor.history.marts import MartRows
-from monitor.render.report.context import Charts
+from monitor.render.report.context import Charts, IncidentView
 from monitor.render.report.nodes import Nodes
 
 MartReader = Callable[[str], MartRows | None]
@@ -37,9 +38,15 @@ class ReportOptions:
     funnel_columns: FunnelColumns = field(default_factory=FunnelColumns)
     snapshots: tuple[str, ...] = ()
     include_sql: bool = False
+    compiled_code: Mapping[str, str] = field(default_factory=dict)
+    """Each node's latest compiled SQL, read only with ``include_sql``."""
     top_models: int = 15
     source_hint: str = "the history's mart exports"
     """Where marts are read from, for the sections' hints."""
+    incidents: tuple[IncidentView, ...] | None = None
+    """Open incidents from the history (``notify``); None: no Incidents section."""
+    as_of: dt.datetime | None = None
+    """Set when the report shows the history as it stood then (``--until``, ``--invocation``)."""
 
 
 class Inputs:
@@ -88,3 +95,8 @@ class Inputs:
     def window_findings(self) -> list[Finding]:
         """The window's findings before the latest run, folded per node (see analysis.window)."""
         return window_findings(self.frames, self.since, self.config, exclude=self.latest_run)
+
+    @functools.cached_property
+    def build_timeline(self) -> Timeline | None:
+        """The latest build's timeline and critical path (None without a build)."""
+        return timeline(self.frames, self.latest_build) if self.latest_build else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from monitor.analysis.finding import RANK, Finding
@@ -42,8 +43,10 @@ def build_performance(inputs: Inputs) -> Performance:
         top=inputs.options.top_models,
         also=frozenset(extra),
     )
+    current = {id(f) for f in inputs.findings}
     rows = [
-        _row(inputs, row, flagged.get(row["unique_id"], [])) for row in top.iter_rows(named=True)
+        _row(inputs, row, flagged.get(row["unique_id"], []), current)
+        for row in top.iter_rows(named=True)
     ]
     series = [
         {
@@ -66,7 +69,9 @@ def build_performance(inputs: Inputs) -> Performance:
     )
 
 
-def _row(inputs: Inputs, row: dict[str, Any], findings: list[Finding]) -> ModelRow:
+def _row(
+    inputs: Inputs, row: dict[str, Any], findings: list[Finding], current: set[int]
+) -> ModelRow:
     points = row["series"] or []
     return ModelRow(
         node=inputs.nodes.ref(row["unique_id"]),
@@ -79,14 +84,33 @@ def _row(inputs: Inputs, row: dict[str, Any], findings: list[Finding]) -> ModelR
         sparkline=sparkline(
             [(p["seconds"], f"{when(p['started_at'])}: {duration(p['seconds'])}") for p in points]
         ),
-        flags=[_label(f) for f in findings],
-        flag_severity=max((f.severity for f in findings), key=RANK.__getitem__, default=None),
+        flags=[(_label(f), f.severity if id(f) in current else None) for f in findings],
+        flag_severity=max(
+            (f.severity for f in findings if id(f) in current),
+            key=RANK.__getitem__,
+            default=None,
+        ),
     )
 
 
 def _label(finding: Finding) -> str:
-    """``slow now``, ``creeping``, or ``slow in 2 runs`` for a regression earlier in the window."""
-    runs = finding.evidence.get("runs")
-    if finding.kind == "slow_model" and isinstance(runs, int) and "first_seen" in finding.evidence:
-        return f"slow in {runs} run{'s' if runs != 1 else ''}"
+    """``slow now``, ``creeping``, or ``was slow on Feb 5–6`` for a regression that ended.
+
+    A badge describes now: a slowdown earlier in the window is told in the
+    past tense and drawn in a neutral colour.
+    """
+    first, last = finding.evidence.get("first_seen"), finding.evidence.get("last_seen")
+    if finding.kind == "slow_model" and isinstance(first, str) and isinstance(last, str):
+        return (
+            f"was slow on {days(dt.datetime.fromisoformat(first), dt.datetime.fromisoformat(last))}"
+        )
     return FLAG_LABELS[finding.kind]
+
+
+def days(first: dt.datetime, last: dt.datetime) -> str:
+    """``Feb 5``, ``Feb 5–6``, ``Jan 30–Feb 2``."""
+    if first.date() == last.date():
+        return f"{first:%b} {first.day}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%b} {first.day}–{last.day}"
+    return f"{first:%b} {first.day}–{last:%b} {last.day}"

@@ -16,6 +16,7 @@ from monitor.analysis.health import (
 )
 from monitor.render.report.context import GapView, Health
 from monitor.render.report.inputs import Inputs
+from monitor.render.report.jobs import build_runs
 
 
 def epoch_ms(value: dt.datetime) -> int:
@@ -32,8 +33,14 @@ def build_health(inputs: Inputs) -> Health:
     ]
     summary = health_summary(rows)
     builds = rows.filter(pl.col("invocation_id") == (inputs.latest_build or ""))
+    job = _main_job(inputs)
+    if job is not None:
+        ids = inputs.frames.invocations.filter(pl.col("job") == job)["invocation_id"]
+        charted = rows.filter(pl.col("invocation_id").is_in(ids.implode()))
+    else:
+        charted = rows
     return Health(
-        chart=inputs.charts.add("health", "health", **_slots(rows, gaps)),
+        chart=inputs.charts.add("health", "health", **_slots(charted, gaps)),
         invocations=summary.invocations,
         scheduled=summary.scheduled,
         ci=summary.ci,
@@ -42,7 +49,16 @@ def build_health(inputs: Inputs) -> Health:
         latest_wall=builds["elapsed_time"][0] if builds.height else None,
         gaps=gaps,
         missed=sum(g.missed for g in gaps),
+        chart_job=job,
+        runs=build_runs(inputs),
     )
+
+
+def _main_job(inputs: Inputs) -> str | None:
+    """The job the chart shows: the latest build's (other jobs are in the run list)."""
+    if inputs.latest_build is None:
+        return None
+    return str(inputs.frames.invocation(inputs.latest_build)["job"])
 
 
 def _slots(rows: pl.DataFrame, gaps: list[GapView]) -> dict[str, list[Any]]:

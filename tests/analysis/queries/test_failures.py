@@ -44,22 +44,22 @@ def test_failing_first_with_streaks() -> None:
     found = failures(node_runs_in(tables_of(history()), Window()))
     assert found.columns == [
         "name",
-        "type",
         "status",
         "streak",
+        "message",
         "since",
         "fails",
         "runs",
         "last_failed",
-        "message",
+        "type",
         "failures",
         "unique_id",
     ]
     rows = found.drop("name", "type").rows()
     assert rows == [
-        ("fail", 3, day(1), 3, 4, day(4), "Got 5 results", 5, TEST),
-        ("success", 0, None, 1, 5, day(2), "Got 3 results", 3, MODEL),
-        ("pass", 0, None, 1, 5, day(0), "Got 1 results", 1, RECOVERED),
+        ("fail", 3, "Got 5 results", day(1), 3, 4, day(4), 5, TEST),
+        ("success", 0, "Got 3 results", None, 1, 5, day(2), 3, MODEL),
+        ("pass", 0, "Got 1 results", None, 1, 5, day(0), 1, RECOVERED),
     ]
 
 

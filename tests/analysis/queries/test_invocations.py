@@ -29,20 +29,18 @@ def test_newest_first_with_counts_per_status() -> None:
     assert runs["invocation_id"].to_list() == ids[::-1]
     assert runs.row(2, named=True) == {
         "started_at": T0,
-        "invocation_id": ids[0],
         "command": "source freshness",
-        "target": "prod",
+        "ok": 0,
+        "warn": 0,
+        "fail": 1,
+        "skip": 0,
+        "results": 1,
         "found_error": None,
         "found_warn": None,
         "found_info": None,
         "elapsed_s": 3.5,
-        "results": 1,
-        "success": None,
-        "pass": 0,
-        "warn": None,
-        "fail": None,
-        "error": 1,
-        "skipped": None,
+        "target": "prod",
+        "invocation_id": ids[0],
         "labels": "job=nightly",
     }
     assert recent_invocations(tables_of(b).invocations, limit=1)["invocation_id"].to_list() == [

@@ -1,7 +1,7 @@
 import polars as pl
 import pytest
 
-from monitor.analysis.queries.sql import mentions, one_line, run_sql
+from monitor.analysis.queries.sql import mentions, one_line, run_sql, sql_names
 from monitor.errors import MonitorError
 from tests.analysis.builder import HistoryBuilder
 from tests.analysis.queries.tables import tables_of
@@ -59,3 +59,36 @@ def test_sql_errors_are_one_line_user_errors(query: str, message: str) -> None:
 def test_one_line_drops_the_plan() -> None:
     text = "boom\n\nhint: this\n\nResolved plan until failure:\n\n  SELECT ..."
     assert one_line(text) == "boom hint: this"
+
+
+# -- column names as SQL spells them -----------------------------------------------
+
+
+def columns_of(sql: str) -> list[str]:
+    frame = pl.LazyFrame({"a": [1, 1, 2], "b": [1.0, 2.0, 3.0]})
+    return run_sql(sql, {"t": frame}, lambda: pl.DataFrame()).columns
+
+
+@pytest.mark.parametrize(
+    ("sql", "columns"),
+    [
+        ("SELECT count(*) FROM t", ["count(*)"]),
+        (
+            "SELECT a, count(*), sum(b), avg(b) FROM t GROUP BY a",
+            ["a", "count(*)", "sum(b)", "avg(b)"],
+        ),
+        ("SELECT a, COUNT(*) AS n, max(b) m FROM t GROUP BY a", ["a", "n", "m"]),
+        ("SELECT * FROM t", ["a", "b"]),
+        ("SELECT t.a, a + b FROM t", ["a", "a + b"]),
+        ("SELECT DISTINCT a FROM t", ["a"]),
+        ("WITH x AS (SELECT a, b FROM t) SELECT count(*), 'x, y' AS s FROM x", ["count(*)", "s"]),
+        ("SELECT CASE WHEN a > 1 THEN 'big' END FROM t", ["CASE WHEN a > 1 THEN 'big' END"]),
+    ],
+)
+def test_unaliased_expressions_are_named_as_written(sql: str, columns: list[str]) -> None:
+    assert columns_of(sql) == columns
+
+
+def test_a_list_that_cannot_be_matched_keeps_polars_names() -> None:
+    assert sql_names("SELECT 1 AS x, 2 AS y", ["x"]) == ["x"]
+    assert sql_names("not sql at all", ["len"]) == ["len"]

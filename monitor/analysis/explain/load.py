@@ -1,0 +1,150 @@
+"""Read what ``explain NODE`` needs from the history, and no more.
+
+1. the node's own runs, over the whole history (a change just after
+   ``--since`` needs the runs before it as a baseline);
+2. its change points, found on those runs alone;
+3. then, for each change point, every node's runs in the invocations its
+   causes compare (the change's invocation and the
+   :data:`CONTEXT_INVOCATIONS` before it in the same environment), read
+   from the date partitions they fall in only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from monitor import schema
+from monitor.analysis.explain.explain import ChangePoint, detect, node_change_points
+from monitor.analysis.explain.facts import BASELINE_RUNS, Facts, build_facts
+from monitor.analysis.explain.rows import counts_rows, missing_rows_reason
+from monitor.analysis.frames import Frames, invocation_facts, versions
+from monitor.analysis.queries.node_lookup import known_nodes, resolve_node
+from monitor.analysis.queries.windows import Window, parse_window
+from monitor.errors import MonitorError
+from monitor.history.store import History
+from monitor.history.tables import Tables, read_tables
+
+CONTEXT_INVOCATIONS = 2 * BASELINE_RUNS
+"""Invocations before a change read for its causes' baselines."""
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One node's change points in a window, with their causes."""
+
+    unique_id: str
+    node: dict[str, Any] | None
+    window: Window
+    runs: int
+    """The node's successful runs in the history."""
+    adapter: str | None
+    change_points: list[ChangePoint]
+
+    @property
+    def rows_note(self) -> str | None:
+        """Why rows are not followed, when the adapter gives no row counts."""
+        return None if counts_rows(self.adapter) else missing_rows_reason(self.adapter)
+
+    def as_dict(self, *, diff: bool = False) -> dict[str, Any]:
+        """The JSON form; code diffs only with ``diff`` (code can hold secrets)."""
+        points = [point.as_dict() for point in self.change_points]
+        if not diff:
+            for point in points:
+                for cause in point["causes"]:
+                    cause["evidence"].pop("diff", None)
+        return {
+            "unique_id": self.unique_id,
+            "adapter": self.adapter,
+            "runs": self.runs,
+            "rows_reported": self.rows_note is None,
+            "note": self.rows_note,
+            "change_points": points,
+        }
+
+
+def explain(history: History, name: str, since: str | None, until: str | None) -> Explanation:
+    """The change points of the node ``name`` names, in the window of ``since``/``until``."""
+    tables = read_tables(history)
+    nodes = versions(tables.nodes).collect()
+    invocations = invocation_facts(tables.invocations)
+    unique_id = _resolve(tables, nodes, name)
+    newest = invocations["started_at"].max()
+    assert isinstance(newest, dt.datetime)
+    window = parse_window(since, until, newest)
+    own = _runs(tables.node_runs, invocations, pl.col("unique_id") == unique_id)
+    facts = _facts(invocations, own, nodes)
+    context = _context_ids(facts, unique_id, invocations, window)
+    if context:
+        first = invocations.filter(pl.col("invocation_id").is_in(context))["started_at"].min()
+        assert isinstance(first, dt.datetime)
+        scan = history.scan("node_runs", since=first.date())
+        around = _runs(scan, invocations, pl.col("invocation_id").is_in(context))
+        facts = _facts(invocations, pl.concat([own, around]).unique(maintain_order=True), nodes)
+    points = [
+        point
+        for point in node_change_points(facts, unique_id, since=window.start)
+        if window.end is None or point.started_at <= window.end
+    ]
+    latest = nodes.filter((pl.col("unique_id") == unique_id) & pl.col("is_latest"))
+    series = facts.series(unique_id)
+    adapter = facts.adapters.get(series["invocation_id"][-1]) if series.height else None
+    return Explanation(
+        unique_id=unique_id,
+        node=latest.row(0, named=True) if latest.height else None,
+        window=window,
+        runs=series.height,
+        adapter=adapter,
+        change_points=points,
+    )
+
+
+def _resolve(tables: Tables, nodes: pl.DataFrame, name: str) -> str:
+    try:
+        return resolve_node(known_nodes(nodes), name)
+    except MonitorError:
+        seen = tables.node_runs.select("unique_id").unique().collect()
+        return resolve_node(known_nodes(nodes, seen["unique_id"].to_list()), name)
+
+
+def _runs(scan: pl.LazyFrame, invocations: pl.DataFrame, which: pl.Expr) -> pl.DataFrame:
+    facts = invocations.lazy().select(
+        "invocation_id", "started_at", "env_key", "executes", "full_refresh", "command"
+    )
+    return (
+        scan.filter(which)
+        .join(facts, on="invocation_id", how="inner")
+        .sort("started_at", "invocation_id")
+        .collect()
+    )
+
+
+def _facts(invocations: pl.DataFrame, runs: pl.DataFrame, nodes: pl.DataFrame) -> Facts:
+    frames = Frames(
+        invocations=invocations,
+        node_runs=runs,
+        freshness=schema.empty("freshness"),
+        nodes=nodes,
+        exposures=schema.empty("exposures"),
+    )
+    return build_facts(frames)
+
+
+def _context_ids(
+    facts: Facts, unique_id: str, invocations: pl.DataFrame, window: Window
+) -> list[str]:
+    """The invocations the causes of the node's changes in ``window`` compare."""
+    executing = invocations.filter(pl.col("executes"))
+    wanted: set[str] = set()
+    for item in detect(facts, unique_id):
+        info = facts.invocation(item.after)
+        if window.start is not None and info["started_at"] < window.start:
+            continue
+        same_env = executing.filter(
+            (pl.col("env_key") == info["env_key"]) & (pl.col("started_at") <= info["started_at"])
+        )
+        wanted.update(same_env["invocation_id"].tail(CONTEXT_INVOCATIONS + 1).to_list())
+    return sorted(wanted)

@@ -1,0 +1,67 @@
+"""A reader that closes stdout early (``| head``) changes no exit code and prints no traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def closed_stdout(*args: str) -> tuple[int, str]:
+    """Run ``python -m monitor ARGS`` with a stdout pipe whose reader is already gone."""
+    read, write = os.pipe()
+    os.close(read)  # every write now fails with EPIPE, deterministically
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "monitor", *args],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(REPO), "CI": "", "GITHUB_STEP_SUMMARY": ""},
+            check=False,
+        )
+    finally:
+        os.close(write)
+    return done.returncode, done.stderr.decode()
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["check", "--fail-on", "never"], 0),
+        (["check", "--fail-on", "warn"], 1),
+        (["runs", "--limit", "0", "--no-findings"], 0),
+        (["sql", "SELECT * FROM node_runs", "--format", "csv"], 0),
+    ],
+)
+def test_closed_stdout_keeps_the_exit_code_and_stderr_quiet(
+    fixture_history: str, args: list[str], code: int
+) -> None:
+    assert closed_stdout(*args, "--history", fixture_history) == (code, "")
+
+
+def test_ingest_into_a_closed_pipe_still_ingests_everything(tmp_path: Path) -> None:
+    history = str(tmp_path / "h")
+    assert closed_stdout("ingest", str(REPO / "fixtures" / "runs"), "--history", history) == (0, "")
+    # a second ingest finds every invocation already present
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "monitor",
+            "ingest",
+            str(REPO / "fixtures" / "runs"),
+            "--history",
+            history,
+        ],
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(REPO), "CI": ""},
+        check=False,
+        text=True,
+    )
+    assert again.returncode == 0
+    assert again.stdout.splitlines()[-1].startswith("0 added, 51 already present, 0 failed")
