@@ -26,6 +26,11 @@ CHECKED_RUN_COLUMNS = (
     # explain (row counts), cost and SLA (timings, billed volume)
     "rows_affected",
     "adapter_code",
+    # trusted_rows_affected (monitor.artifacts.rows): Snowflake by its response, per-DML counts
+    "query_id",
+    "rows_inserted",
+    "rows_updated",
+    "rows_deleted",
     "compile_started_at",
     "compile_completed_at",
     "execute_started_at",
