@@ -75,7 +75,7 @@ def cost_command(
 
 def _totals(current: pl.DataFrame, previous: pl.DataFrame, window: str) -> str:
     if current.is_empty():
-        return f"no node run with timings between {window}"
+        return f"no node run with timings in the window {window}"
     before = {
         (unit, method): cost
         for unit, method, cost in cost_totals(previous).select("unit", "method", "cost").iter_rows()

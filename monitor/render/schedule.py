@@ -14,6 +14,10 @@ def _clock(when: dt.datetime | None) -> str:
     return "-" if when is None else when.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def _threads(count: int) -> str:
+    return f"{count} thread{'' if count == 1 else 's'}"
+
+
 def _iso(when: dt.datetime | None) -> str | None:
     return None if when is None else when.isoformat()
 
@@ -32,7 +36,7 @@ def whatif_text(result: WhatIf, scenario: list[str]) -> str:
         else ""
     )
     lines = [
-        f"what-if on {source} ({len(build.graph)} nodes, {build.threads} threads, "
+        f"what-if on {source} ({len(build.graph)} nodes, {_threads(build.threads)}, "
         f"started {build.started_at:%Y-%m-%d %H:%M} UTC)",
         f"  baseline   {duration(result.baseline_seconds):>10}  finishes "
         f"{_clock(result.baseline_finish)}  (recorded {duration(build.recorded_span)}{error})",
@@ -43,7 +47,7 @@ def whatif_text(result: WhatIf, scenario: list[str]) -> str:
             f"  predicted  {duration(result.predicted_seconds):>10}  finishes "
             f"{_clock(result.predicted_finish)}  ({change:+.1f} s with {', '.join(scenario)})"
         )
-    lines.append(f"  critical path ({result.threads} threads): {_path(result.critical_path)}")
+    lines.append(f"  critical path ({_threads(result.threads)}): {_path(result.critical_path)}")
     if result.leverage:
         lines.append("  leverage: nodes whose 50 % speed-up shortens the build most")
         names = [_short(name_of(item.unique_id)) for item in result.leverage]
@@ -109,7 +113,7 @@ def forecast_text(result: Forecast) -> str:
         f"forecast for job {result.job}: next run at {_clock(result.next_start)} "
         f"(every {every:.1f} h)",
         f"  from {result.runs_used} runs ({result.samples} Monte Carlo samples through the "
-        f"scheduler replay, {len(result.build.graph)} nodes, {result.build.threads} threads)",
+        f"scheduler replay, {len(result.build.graph)} nodes, {_threads(result.build.threads)})",
         f"  finish  P50 {_clock(result.p50_finish)}   P90 {_clock(result.p90_finish)}",
     ]
     for item in result.exposures:

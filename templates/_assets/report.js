@@ -408,17 +408,23 @@
 
   /* Cost per day, stacked by the costliest nodes (issue 14). */
   function stacked(d, t) {
+    var days = d.days.map(function (day) { return Date.parse(day + "T00:00:00Z"); });
     var option = base(t);
     option.tooltip.trigger = "axis";
     option.tooltip.formatter = function (params) {
-      var html = "<b>" + esc(params[0].axisValue) + "</b>";
-      params.forEach(function (p) { if (p.data) { html += row(p.seriesName, p.data.toFixed(2) + " " + d.unit); } });
+      var html = "<b>" + esc(new Date(params[0].data[0]).toISOString().slice(0, 10)) + "</b>";
+      params.forEach(function (p) {
+        if (p.data[1]) { html += row(p.seriesName, p.data[1].toFixed(2) + " " + d.unit); }
+      });
       return html;
     };
-    option.xAxis = { type: "category", data: d.days, axisLabel: { color: t.muted }, axisLine: { lineStyle: { color: t.border } } };
-    option.yAxis = valueAxis(t, d.unit, null);
+    option.xAxis = timeAxis(t);
+    option.yAxis = valueAxis(t, "", null);  // the unit is in the section text: a name would meet the legend
     option.series = d.series.map(function (s) {
-      return { name: s.name, type: "bar", stack: "cost", data: s.data, emphasis: { focus: "series" } };
+      return {
+        name: s.name, type: "bar", stack: "cost", barMaxWidth: 28, emphasis: { focus: "series" },
+        data: days.map(function (x, i) { return [x, s.data[i]]; }),
+      };
     });
     return option;
   }
@@ -438,7 +444,7 @@
         row("ready", p.data[2] ? "never" : hhmm(p.data[1]) + " UTC");
     };
     option.xAxis = timeAxis(t);
-    option.yAxis = valueAxis(t, "UTC", hhmm);
+    option.yAxis = valueAxis(t, "", hhmm);
     option.yAxis.scale = true;
     option.series = [];
     d.series.forEach(function (s) {

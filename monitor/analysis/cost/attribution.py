@@ -14,8 +14,12 @@ events sorted by (invocation, warehouse, time).
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
 import polars as pl
+
+if TYPE_CHECKING:
+    pass
 
 KEYS = ("invocation_id", "warehouse")
 
@@ -25,6 +29,8 @@ def attribute(intervals: pl.DataFrame) -> pl.DataFrame:
 
     Rows without both timestamps, or ending before they start, get 0 s.
     """
+    import numpy as np
+
     frame = intervals.with_columns(pl.col("warehouse").fill_null(""))
     begin = frame["start"].dt.epoch("us").to_numpy()
     finish = frame["end"].dt.epoch("us").to_numpy()

@@ -16,8 +16,8 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
-import numpy as np
 import polars as pl
 
 from monitor.analysis.config import Config
@@ -30,6 +30,9 @@ from monitor.analysis.schedule.runs import job_invocations
 from monitor.analysis.schedule.simulate import retime, simulate
 from monitor.analysis.schedule.whatif import DONE
 from monitor.errors import MonitorError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MIN_RUNS = 5
 RECENT_RUNS = 14
@@ -82,6 +85,8 @@ def forecast(
 
     ``targets`` (default: every exposure) get a ready time each.
     """
+    import numpy as np
+
     ids = job_invocations(frames.invocations, job)
     if len(ids) < MIN_RUNS:
         raise MonitorError(
@@ -168,6 +173,8 @@ def _first_node_delay(frames: Frames, ids: list[str]) -> dt.timedelta:
 
 def _draws(frames: Frames, ids: list[str], build: Build, samples: int, seed: int) -> np.ndarray:
     """A nodes x samples matrix of durations, each node's drawn from its own recent runs."""
+    import numpy as np
+
     times = node_times(
         frames.node_runs.filter(pl.col("invocation_id").is_in(ids) & pl.col("status").is_in(DONE))
     )
@@ -187,6 +194,8 @@ def _draws(frames: Frames, ids: list[str], build: Build, samples: int, seed: int
 def _target_columns(
     frames: Frames, build: Build, targets: list[Target] | None
 ) -> list[tuple[str, str, np.ndarray]]:
+    import numpy as np
+
     dag = build.dag or Dag.at(frames, build.started_at)
     if targets is None:
         if frames.exposures.is_empty():

@@ -19,9 +19,12 @@ from __future__ import annotations
 import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
 
 EPSILON = 1e-6
 
@@ -186,6 +189,8 @@ def retime(
     free times are kept sorted per sample, so the first row is always the
     earliest free thread.
     """
+    import numpy as np
+
     n, samples = durations.shape
     free = np.zeros((max(threads, 1), samples))
     end = np.zeros((n, samples))

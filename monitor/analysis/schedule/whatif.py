@@ -14,13 +14,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-import numpy as np
 import polars as pl
 
 from monitor.analysis.frames import Frames
 from monitor.analysis.schedule.graph import Build, load_build, node_times
 from monitor.analysis.schedule.simulate import binding_chain, retime, simulate
+
+if TYPE_CHECKING:
+    pass
 
 LEVERAGE_SPEEDUP = 0.5
 LEVERAGE_TOP = 10
@@ -130,6 +133,8 @@ def _leverage(
     build: Build, slots: list[float], threads: int, chain: list[int], span: float
 ) -> list[Leverage]:
     """Each candidate's 50 % speed-up re-timed through the replay's dispatch order, at once."""
+    import numpy as np
+
     candidates = [i for i in chain if build.durations[i] > 0]
     candidates = sorted(candidates, key=lambda i: -build.durations[i])[:LEVERAGE_CANDIDATES]
     if not candidates:
