@@ -19,6 +19,11 @@ def name_of(unique_id: str) -> str:
     return parts[-1] if len(parts) >= 3 else unique_id
 
 
+def counted(count: int, noun: str) -> str:
+    """``1 alert``, ``0 alerts``, ``3 alerts``: a count with its noun in the right number."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def duration(seconds: float) -> str:
     """``0.42 s``, ``41.2 s``, ``3 min 5 s``, ``2.5 h``."""
     if seconds < 10:

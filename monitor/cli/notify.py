@@ -13,6 +13,7 @@ import polars as pl
 
 from monitor.analysis.config import KINDS, Config, load_config
 from monitor.analysis.queries.node_lookup import known_nodes, resolve_node
+from monitor.analysis.words import counted
 from monitor.cli import cli
 from monitor.cli.options import history_option, user_errors
 from monitor.cli.report import parse_span
@@ -93,15 +94,17 @@ def emit_outcome(outcome: Outcome, config: Config, *, strict: bool, dry_run: boo
         for name, preview in outcome.previews:
             click.echo(f"--- {name}")
             click.echo(_pretty(preview))
-        click.echo(f"dry run: {len(outcome.previews)} messages, nothing sent or recorded")
+        click.echo(
+            f"dry run: {counted(len(outcome.previews), 'message')}, nothing sent or recorded"
+        )
         return EXIT_OK
     for line in outcome.failures:
         click.echo(f"warning: delivery failed: {line}", err=True)
     destinations = len({name for name, _ in outcome.sent})
     click.echo(
-        f"{len(outcome.alerts)} transitions in {outcome.scope} "
-        f"(run {outcome.invocation_id[:8]}); sent {len(outcome.sent)} alerts "
-        f"to {destinations} destinations"
+        f"{counted(len(outcome.alerts), 'transition')} in {outcome.scope} "
+        f"(run {outcome.invocation_id[:8]}); sent {counted(len(outcome.sent), 'alert')} "
+        f"to {counted(destinations, 'destination')}"
         + ("" if config.alerts.destinations else " (no alerts.destinations configured)")
     )
     return EXIT_DELIVERY if strict and outcome.failures else EXIT_OK

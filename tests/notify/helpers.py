@@ -40,13 +40,18 @@ url_env = "HOOK_URL"
 """
 
 
+def job_run_of(history: str, day: str, job: str) -> str:
+    """The invocation id of ``job`` (e.g. "nightly build") on ``day`` (YYYY-MM-DD)."""
+    facts = invocation_facts(History(history).scan("invocations"))
+    run = facts.filter(
+        (pl.col("job") == job) & (pl.col("started_at").dt.date().cast(pl.String) == day)
+    )
+    return str(run["invocation_id"][0])
+
+
 def build_of(history: str, day: str) -> str:
     """The nightly build's invocation id on ``day`` (YYYY-MM-DD)."""
-    facts = invocation_facts(History(history).scan("invocations"))
-    build = facts.filter(
-        (pl.col("job") == "nightly build") & (pl.col("started_at").dt.date().cast(pl.String) == day)
-    )
-    return str(build["invocation_id"][0])
+    return job_run_of(history, day, "nightly build")
 
 
 def make_alert(**changes: object) -> Alert:

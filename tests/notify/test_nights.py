@@ -36,10 +36,12 @@ EXPECTED = [
      "exposure.greenery.product_funnel_dashboard"),
     ("2021-02-11", FRESHNESS, "opened", "warn", "run_gap", ""),
     ("2021-02-11", FRESHNESS, "resolved", "error", "source_stale", EVENTS),
+    ("2021-02-11", BUILD, "opened", "warn", "run_gap", ""),  # each job has its own gap
     ("2021-02-12", FRESHNESS, "resolved", "warn", "run_gap", ""),
     ("2021-02-12", BUILD, "opened", "error", "exposure_at_risk",
      "exposure.greenery.product_funnel_dashboard"),
     ("2021-02-12", BUILD, "opened", "error", "model_error", "model.greenery.int_user_funnel_steps"),
+    ("2021-02-12", BUILD, "resolved", "warn", "run_gap", ""),
     ("2021-02-13", BUILD, "resolved", "error", "exposure_at_risk",
      "exposure.greenery.product_funnel_dashboard"),
     ("2021-02-13", BUILD, "resolved", "error", "model_error",

@@ -29,8 +29,8 @@ def test_a_429_is_retried_after_retry_after(history: str, server: Recorder, tmp_
     assert (code, err) == (0, "")
     assert len(server.requests) == 2 and server.requests[0].body == server.requests[1].body
     assert out.splitlines()[-1] == (
-        f"2 transitions in nightly build (run {build_of(history, '2021-02-03')[:8]}); "
-        "sent 1 alerts to 1 destinations"
+        f"1 transition in nightly build (run {build_of(history, '2021-02-03')[:8]}); "
+        "sent 1 alert to 1 destination"
     )
 
 
