@@ -7,10 +7,12 @@ runtime rising steadily over a window.
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 
 import polars as pl
 
 from monitor.analysis.config import Config
+from monitor.analysis.explain.changes import RUNTIME, change_points
 from monitor.analysis.finding import Finding, Severity
 from monitor.analysis.frames import EXECUTABLE, Frames
 from monitor.analysis.words import duration, name_of
@@ -140,6 +142,9 @@ def creeping_models(frames: Frames, invocation_id: str, config: Config) -> list[
         & (pl.col("last_third") - pl.col("first_third") >= config.creep_min_increase / 2)
     )
     candidates = window.join(thirds.select("unique_id"), on="unique_id", how="semi")
+    candidates = candidates.filter(
+        ~pl.col("unique_id").is_in(_stepped_then_flat(candidates, config))
+    )
     trends = theil_sen(candidates).join(thirds.drop("runs"), on="unique_id", how="inner")
     trends = trends.with_columns(
         (pl.col("slope") * 7 / pl.col("median").clip(lower_bound=1e-3)).alias("weekly_growth"),
@@ -180,6 +185,36 @@ def creeping_models(frames: Frames, invocation_id: str, config: Config) -> list[
             )
         )
     return findings
+
+
+def _stepped_then_flat(points: pl.DataFrame, config: Config) -> list[str]:
+    """Nodes whose rise in the window was a step (or a staircase) and is flat since.
+
+    A code change that makes a model 60 % slower for good is one step up, told
+    by ``slow_model`` on its night and by ``explain``; a line fitted over the
+    window would call it a creep for two weeks after. A node is left out here
+    when its last step change point (``explain``'s detector) is followed by
+    enough runs and those runs do not rise. A steady climb keeps stepping, so
+    its newest runs still rise, and it stays a creep.
+    """
+    settled = []
+    for (unique_id,), runs in points.sort("day").group_by("unique_id", maintain_order=True):
+        seconds = runs["seconds"].to_list()
+        steps = [c for c in change_points(seconds, RUNTIME) if c.shape == "step"]
+        if not steps:
+            continue
+        tail = seconds[steps[-1].index :]
+        third = len(tail) // 3
+        if third < 1 or len(tail) < config.creep_min_runs // 2:
+            continue
+        first, last = statistics.median(tail[:third]), statistics.median(tail[-third:])
+        rises = (
+            last >= first * (1 + config.creep_min_weekly_growth / 2)
+            and last - first >= config.creep_min_increase / 2
+        )
+        if not rises:
+            settled.append(str(unique_id))
+    return settled
 
 
 def _growth(change: float) -> str:

@@ -154,6 +154,29 @@ def test_two_slow_nights_are_not_a_creep() -> None:
     assert creeping_models(b.frames(), ids[-1], CONFIG) == []
 
 
+def test_a_step_up_that_stays_is_not_a_creep() -> None:
+    # a code change made the model 60 % slower for good: slow_model and explain tell it
+    b = HistoryBuilder()
+    seconds = [2.6, 2.7, 2.5, 2.6, 2.7, 4.2, 4.3, 4.1, 4.2, 4.4, 4.2, 4.3, 4.1, 4.2]
+    ids = nightly(b, "model.p.m", seconds)
+    assert creeping_models(b.frames(), ids[-1], CONFIG) == []
+
+
+def test_two_steps_then_flat_is_not_a_creep() -> None:
+    b = HistoryBuilder()
+    seconds = [2.6, 2.7, 2.5, 4.4, 4.6, 4.5, 4.4, 7.0, 7.2, 6.9, 7.1, 7.0, 7.2, 7.1]
+    ids = nightly(b, "model.p.m", seconds)
+    assert creeping_models(b.frames(), ids[-1], CONFIG) == []
+
+
+def test_a_step_then_a_climb_is_still_a_creep() -> None:
+    b = HistoryBuilder()
+    seconds = [2.0, 2.0, 2.0, 4.0, 4.0, 4.0, 4.5, 5.0, 5.5, 6.0, 6.5, 7.0, 7.5, 8.0]
+    ids = nightly(b, "model.p.m", seconds)
+    [finding] = creeping_models(b.frames(), ids[-1], CONFIG)
+    assert finding.kind == "creeping_model"
+
+
 def test_tiny_growth_on_a_fast_model_is_not_a_creep() -> None:
     b = HistoryBuilder()
     ids = nightly(b, "model.p.m", [0.05 + 0.01 * d for d in range(14)])
