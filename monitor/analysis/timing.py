@@ -7,12 +7,13 @@ runtime rising steadily over a window.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import statistics
 
 import polars as pl
 
 from monitor.analysis.config import Config
-from monitor.analysis.explain.changes import RUNTIME, change_points
+from monitor.analysis.explain.changes import Thresholds, change_points
 from monitor.analysis.finding import Finding, Severity
 from monitor.analysis.frames import EXECUTABLE, Frames
 from monitor.analysis.words import duration, name_of
@@ -141,9 +142,17 @@ def creeping_models(frames: Frames, invocation_id: str, config: Config) -> list[
         & (pl.col("last_third") >= pl.col("first_third") * (1 + config.creep_min_weekly_growth / 2))
         & (pl.col("last_third") - pl.col("first_third") >= config.creep_min_increase / 2)
     )
-    candidates = window.join(thirds.select("unique_id"), on="unique_id", how="semi")
-    candidates = candidates.filter(
-        ~pl.col("unique_id").is_in(_stepped_then_flat(candidates, config))
+    history = (
+        runs.filter((pl.col("started_at") <= started_at) & (pl.col("env_key") == env))
+        .join(thirds.select("unique_id"), on="unique_id", how="semi")
+        .select(
+            "unique_id",
+            ((pl.col("started_at") - started_at).dt.total_seconds() / 86400).alias("day"),
+            pl.col("execution_time").alias("seconds"),
+        )
+    )
+    candidates = window.join(thirds.select("unique_id"), on="unique_id", how="semi").filter(
+        ~pl.col("unique_id").is_in(_stepped_then_flat(history, config))
     )
     trends = theil_sen(candidates).join(thirds.drop("runs"), on="unique_id", how="inner")
     trends = trends.with_columns(
@@ -187,32 +196,44 @@ def creeping_models(frames: Frames, invocation_id: str, config: Config) -> list[
     return findings
 
 
-def _stepped_then_flat(points: pl.DataFrame, config: Config) -> list[str]:
-    """Nodes whose rise in the window was a step (or a staircase) and is flat since.
+def _stepped_then_flat(history: pl.DataFrame, config: Config) -> list[str]:
+    """Nodes whose rise was made of steps, flat between them: not a creep.
 
     A code change that makes a model 60 % slower for good is one step up, told
-    by ``slow_model`` on its night and by ``explain``; a line fitted over the
-    window would call it a creep for two weeks after. A node is left out here
-    when its last step change point (``explain``'s detector) is followed by
-    enough runs and those runs do not rise. A steady climb keeps stepping, so
-    its newest runs still rise, and it stays a creep.
+    by ``slow_model`` or ``explain`` on its night; a line fitted over the
+    window would call it a creep for two weeks after, and two such changes in
+    a week look like a climb. ``history`` is each node's runs up to the
+    invocation (``day``, 0 at the invocation and negative before, and
+    ``seconds``). Level changes are found by ``explain``'s detector over the
+    whole history at the creep's own scale (a rise of ``creep_min_weekly_growth``
+    and half ``creep_min_increase``); the Theil–Sen slope is then taken over
+    pairs of runs in the window that sit on the same level. A node is left out
+    when that slope grows by less than ``creep_min_weekly_growth`` a week: its
+    rise is all steps. A steady climb still rises between its level changes,
+    so it stays a creep.
     """
+    limits = Thresholds(
+        ratio=1 + config.creep_min_weekly_growth, min_change=config.creep_min_increase / 2
+    )
     settled = []
-    for (unique_id,), runs in points.sort("day").group_by("unique_id", maintain_order=True):
-        seconds = runs["seconds"].to_list()
-        steps = [c for c in change_points(seconds, RUNTIME) if c.shape == "step"]
-        if not steps:
+    for (unique_id,), runs in history.sort("day").group_by("unique_id", maintain_order=True):
+        seconds, days = runs["seconds"].to_list(), runs["day"].to_list()
+        changes = [c.index for c in change_points(seconds, limits) if c.shape != "spike"]
+        if not changes:
             continue
-        tail = seconds[steps[-1].index :]
-        third = len(tail) // 3
-        if third < 1 or len(tail) < config.creep_min_runs // 2:
+        in_window = [i for i, day in enumerate(days) if day > -config.creep_window_days]
+        slopes = []
+        for start, end in itertools.pairwise([0, *changes, len(seconds)]):
+            level = [i for i in in_window if start <= i < end]
+            slopes += [
+                (seconds[j] - seconds[i]) / (days[j] - days[i])
+                for i, j in itertools.combinations(level, 2)
+                if days[j] > days[i]
+            ]
+        if not slopes:
             continue
-        first, last = statistics.median(tail[:third]), statistics.median(tail[-third:])
-        rises = (
-            last >= first * (1 + config.creep_min_weekly_growth / 2)
-            and last - first >= config.creep_min_increase / 2
-        )
-        if not rises:
+        median = max(statistics.median(seconds[i] for i in in_window), 1e-3)
+        if statistics.median(slopes) * 7 / median < config.creep_min_weekly_growth:
             settled.append(str(unique_id))
     return settled
 
