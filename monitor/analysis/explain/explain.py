@@ -102,9 +102,11 @@ def node_change_points(
     The whole series is scanned so that the first runs after ``since`` have
     a baseline; only changes at or after ``since`` are returned.
     """
-    found = [_point(facts, unique_id, item) for item in detect(facts, unique_id)]
-    if since is not None:
-        found = [point for point in found if point.started_at >= since]
+    found = [
+        _point(facts, unique_id, item)
+        for item in detect(facts, unique_id)
+        if since is None or facts.invocation(item.after)["started_at"] >= since
+    ]
     return sorted(found, key=lambda p: (p.started_at, p.metric))
 
 

@@ -55,11 +55,17 @@ class Facts:
     _changed: dict[tuple[dt.datetime, dt.datetime], frozenset[str]] = field(
         default_factory=dict, compare=False
     )
+    _invocation_rows: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
+    _node_versions: dict[str, list[dict[str, Any]]] = field(default_factory=dict, compare=False)
+    _recoded: list[pl.DataFrame] = field(default_factory=list, compare=False)
 
     def invocation(self, invocation_id: str) -> dict[str, Any]:
         """One invocation's row as a mapping."""
-        rows = self.invocations.filter(pl.col("invocation_id") == invocation_id)
-        return rows.row(0, named=True)
+        if not self._invocation_rows:
+            self._invocation_rows.update(
+                (str(row["invocation_id"]), row) for row in self.invocations.iter_rows(named=True)
+            )
+        return self._invocation_rows[invocation_id]
 
     def series(self, unique_id: str) -> pl.DataFrame:
         """The node's runs, oldest first."""
@@ -112,19 +118,27 @@ class Facts:
 
     def version(self, unique_id: str, at: dt.datetime) -> dict[str, Any] | None:
         """The node's version in effect at ``at`` (None when no manifest named it)."""
-        mine = self.versions.filter(pl.col("unique_id") == unique_id)
-        if mine.is_empty():
+        if unique_id not in self._node_versions:
+            mine = self.versions.filter(pl.col("unique_id") == unique_id)
+            self._node_versions[unique_id] = list(mine.iter_rows(named=True))
+        mine_rows = self._node_versions[unique_id]
+        if not mine_rows:
             return None
-        earlier = mine.filter(pl.col("first_seen_at") <= at)
-        chosen = earlier if earlier.height else mine.head(1)
-        return chosen.row(chosen.height - 1, named=True)
+        earlier = [row for row in mine_rows if row["first_seen_at"] <= at]
+        return earlier[-1] if earlier else mine_rows[0]
 
     def code_changes(self, before: dt.datetime, after: dt.datetime) -> frozenset[str]:
         """The nodes whose checksum differs between the versions in effect at the two times."""
         key = (before, after)
         if key not in self._changed:
-            old = as_of(self.versions, before).select("unique_id", "checksum")
-            new = as_of(self.versions, after).select("unique_id", "checksum")
+            if not self._recoded:
+                # only a node with two checksums can have changed code
+                self._recoded.append(
+                    self.versions.filter(pl.col("checksum").n_unique().over("unique_id") > 1)
+                )
+            recoded = self._recoded[0]
+            old = as_of(recoded, before).select("unique_id", "checksum")
+            new = as_of(recoded, after).select("unique_id", "checksum")
             both = old.join(new, on="unique_id", suffix="_new")
             changed = both.filter(pl.col("checksum").ne_missing(pl.col("checksum_new")))
             self._changed[key] = frozenset(changed["unique_id"].to_list())

@@ -21,12 +21,27 @@ from monitor import schema
 from monitor.analysis.explain.explain import ChangePoint, detect, node_change_points
 from monitor.analysis.explain.facts import BASELINE_RUNS, Facts, build_facts
 from monitor.analysis.explain.rows import counts_rows, missing_rows_reason
-from monitor.analysis.frames import Frames, invocation_facts, versions
+from monitor.analysis.frames import EXECUTABLE, Frames, invocation_facts, versions
 from monitor.analysis.queries.node_lookup import known_nodes, resolve_node
 from monitor.analysis.queries.windows import Window, parse_window
 from monitor.errors import MonitorError
 from monitor.history.store import History
 from monitor.history.tables import Tables, read_tables
+
+RUN_COLUMNS = (
+    "invocation_id",
+    "unique_id",
+    "resource_type",
+    "status",
+    "execution_time",
+    "rows_affected",
+    "adapter_code",
+    "query_id",
+    "rows_inserted",
+    "rows_updated",
+    "rows_deleted",
+)
+"""The node_runs columns the facts are built from (``build_facts``, ``trusted_rows``)."""
 
 CONTEXT_INVOCATIONS = 2 * BASELINE_RUNS
 """Invocations before a change read for its causes' baselines."""
@@ -115,7 +130,10 @@ def _runs(scan: pl.LazyFrame, invocations: pl.DataFrame, which: pl.Expr) -> pl.D
         "invocation_id", "started_at", "env_key", "executes", "full_refresh", "command"
     )
     return (
-        scan.filter(which)
+        scan.filter(
+            which & pl.col("resource_type").is_in(EXECUTABLE) & (pl.col("status") == "success")
+        )
+        .select(RUN_COLUMNS)
         .join(facts, on="invocation_id", how="inner")
         .sort("started_at", "invocation_id")
         .collect()
