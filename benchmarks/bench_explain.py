@@ -20,7 +20,9 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -33,22 +35,26 @@ from monitor.history.store import History  # noqa: E402
 from monitor.history.tables import read_tables  # noqa: E402
 
 
-def timed(args: list[str]) -> tuple[float, str]:
-    """Wall seconds and stdout of ``python -m monitor ARGS``."""
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "monitor", *args],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "CI": ""},
-    )
-    out, err = process.communicate()
-    wall = time.perf_counter() - start
-    if process.returncode not in (0, 1):
-        tail = err[-2000:].decode(errors="replace")
-        raise click.ClickException(f"{' '.join(args[:2])}: exit {process.returncode}\n{tail}")
-    return wall, out.decode()
+def timed(args: list[str]) -> tuple[float, str, int]:
+    """Wall seconds, stdout and peak RSS (MB) of ``python -m monitor ARGS``."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "monitor", *args],
+            cwd=REPO,
+            stdout=out,
+            stderr=err,
+            env={**os.environ, "CI": ""},
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if process.returncode not in (0, 1):
+            tail = err.read()[-2000:].decode(errors="replace")
+            raise click.ClickException(f"{' '.join(args[:2])}: exit {process.returncode}\n{tail}")
+        return wall, out.read().decode(), usage.ru_maxrss // 1024
 
 
 def candidates(history: Path, count: int = 40) -> list[str]:
@@ -82,7 +88,7 @@ def main(history: Path, node: str | None, repeat: int) -> None:
     if node is None:
         best = -1
         for unique_id in candidates(history):
-            _, out = timed(["explain", unique_id, "--format", "json", *where])
+            _, out, _ = timed(["explain", unique_id, "--format", "json", *where])
             points = len(json.loads(out)["change_points"])
             if points > best:
                 node, best = unique_id, points
@@ -90,22 +96,26 @@ def main(history: Path, node: str | None, repeat: int) -> None:
     click.echo(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; node {node}")
     for name, args in (
         ("explain NODE", ["explain", node, "--format", "json", *where]),
+        ("explain --since 30d", ["explain", node, "--since", "30d", "--format", "json", *where]),
         ("check (latest)", ["check", "--format", "json", "--fail-on", "never", *where]),
     ):
         runs = [timed(args) for _ in range(repeat)]
         wall = min(r[0] for r in runs)
+        rss = max(r[2] for r in runs)
         found = json.loads(runs[0][1])
         if name.startswith("explain"):
             points = found["change_points"]
-            detail = f"{len(points)} change points, causes: " + ", ".join(
-                p["causes"][0]["kind"] for p in points
+            kinds = Counter(p["causes"][0]["kind"] for p in points)
+            detail = f"{len(points)} change points, first causes: " + ", ".join(
+                f"{kind} {count}" for kind, count in kinds.most_common()
             )
         else:
-            results = found.get("results", [found])
+            # one invocation: a list of findings; several: {"results": [{"findings": …}]}
+            results = found["results"] if isinstance(found, dict) else [{"findings": found}]
             findings = [f for r in results for f in r["findings"]]
             caused = [f for f in findings if "cause" in f.get("evidence", {})]
             detail = f"{len(findings)} findings, {len(caused)} with causes"
-        click.echo(f"{name:<16} best of {repeat}: {wall:.2f} s  ({detail})")
+        click.echo(f"{name:<20} best of {repeat}: {wall:.2f} s, {rss} MB peak RSS  ({detail})")
 
 
 if __name__ == "__main__":
