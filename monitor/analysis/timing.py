@@ -142,18 +142,7 @@ def creeping_models(frames: Frames, invocation_id: str, config: Config) -> list[
         & (pl.col("last_third") >= pl.col("first_third") * (1 + config.creep_min_weekly_growth / 2))
         & (pl.col("last_third") - pl.col("first_third") >= config.creep_min_increase / 2)
     )
-    history = (
-        runs.filter((pl.col("started_at") <= started_at) & (pl.col("env_key") == env))
-        .join(thirds.select("unique_id"), on="unique_id", how="semi")
-        .select(
-            "unique_id",
-            ((pl.col("started_at") - started_at).dt.total_seconds() / 86400).alias("day"),
-            pl.col("execution_time").alias("seconds"),
-        )
-    )
-    candidates = window.join(thirds.select("unique_id"), on="unique_id", how="semi").filter(
-        ~pl.col("unique_id").is_in(_stepped_then_flat(history, config))
-    )
+    candidates = window.join(thirds.select("unique_id"), on="unique_id", how="semi")
     trends = theil_sen(candidates).join(thirds.drop("runs"), on="unique_id", how="inner")
     trends = trends.with_columns(
         (pl.col("slope") * 7 / pl.col("median").clip(lower_bound=1e-3)).alias("weekly_growth"),
@@ -163,6 +152,20 @@ def creeping_models(frames: Frames, invocation_id: str, config: Config) -> list[
         & (pl.col("increase") >= config.creep_min_increase)
         & (pl.col("consistency") >= config.creep_min_consistency)
     )
+    history = (
+        runs.filter(
+            (pl.col("started_at") <= started_at)
+            & (pl.col("started_at") > started_at - dt.timedelta(days=3 * config.creep_window_days))
+            & (pl.col("env_key") == env)
+        )
+        .join(trends.select("unique_id"), on="unique_id", how="semi")
+        .select(
+            "unique_id",
+            ((pl.col("started_at") - started_at).dt.total_seconds() / 86400).alias("day"),
+            pl.col("execution_time").alias("seconds"),
+        )
+    )
+    trends = trends.filter(~pl.col("unique_id").is_in(_stepped_then_flat(history, config)))
     findings = []
     for row in trends.iter_rows(named=True):
         change = row["last_third"] / row["first_third"] - 1
@@ -203,9 +206,9 @@ def _stepped_then_flat(history: pl.DataFrame, config: Config) -> list[str]:
     by ``slow_model`` or ``explain`` on its night; a line fitted over the
     window would call it a creep for two weeks after, and two such changes in
     a week look like a climb. ``history`` is each node's runs up to the
-    invocation (``day``, 0 at the invocation and negative before, and
-    ``seconds``). Level changes are found by ``explain``'s detector over the
-    whole history at the creep's own scale (a rise of ``creep_min_weekly_growth``
+    invocation over three windows (``day``, 0 at the invocation and negative
+    before, and ``seconds``). Level changes are found by ``explain``'s
+    detector over them at the creep's own scale (a rise of ``creep_min_weekly_growth``
     and half ``creep_min_increase``); the Theil–Sen slope is then taken over
     pairs of runs in the window that sit on the same level. A node is left out
     when that slope grows by less than ``creep_min_weekly_growth`` a week: its
