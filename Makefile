@@ -33,8 +33,11 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The Dagster test needs the `dagster` extra, in its own .venv-dagster (made
+# by the script on first use, about a minute).
 test: lint
 	$(BIN)/pytest -q
+	bash tests/integrations/run_dagster.sh
 
 # Re-record fixtures/runs with real dbt-core + dbt-duckdb (needs the [dbt] extra,
 # installed into its own venv because dbt pins its own dependency versions), and
@@ -56,4 +59,4 @@ bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf demo .venv .venv-dbt dist build .mypy_cache .ruff_cache .pytest_cache
+	rm -rf demo .venv .venv-dbt .venv-dagster dist build .mypy_cache .ruff_cache .pytest_cache
