@@ -78,8 +78,10 @@ EVIDENCE_KEYS = (
     "ratio",
     "weekly_growth",
     "rows",
-    "age",
+    "status",
+    "age_seconds",
     "max_loaded_at",
+    "error_after_seconds",
     "cause",
 )
 """Evidence shown as plain metadata entries (the whole evidence is in ``findings``)."""

@@ -148,3 +148,5 @@ def test_a_missed_delivery_fails_the_freshness_check_of_that_source_only(
     findings = evaluation.metadata["findings"].value
     assert findings[0]["kind"] == "source_stale"
     assert findings[0]["severity"].upper() == evaluation.severity.value
+    age = evaluation.metadata["age_seconds"].value
+    assert age > evaluation.metadata["error_after_seconds"].value
