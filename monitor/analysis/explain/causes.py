@@ -39,7 +39,7 @@ import polars as pl
 
 from monitor.analysis.explain.facts import ENVIRONMENT, Facts
 from monitor.analysis.explain.rows import counts_rows, missing_rows_reason
-from monitor.analysis.words import name_of
+from monitor.analysis.words import counted, name_of
 
 Confidence = Literal["high", "medium", "low"]
 Metric = Literal["execution_time", "rows_affected"]
@@ -227,7 +227,7 @@ def _threads(case: _Case) -> Cause | None:
     return Cause(
         "threads",
         "high",
-        f"the run used {new} threads instead of {old}{wall}",
+        f"the run used {counted(new, 'thread')} instead of {old}{wall}",
         {
             "threads_before": old,
             "threads_after": new,

@@ -83,7 +83,7 @@ def test_two_slower_nodes_are_not_a_crowd() -> None:
 def test_thread_change_is_threads() -> None:
     found = causes(Night(seconds=12.0, threads=1))
     assert kinds(found) == [("threads", "high")]
-    assert found[0].message == "the run used 1 threads instead of 4 (whole run 30.0 s → 120.0 s)"
+    assert found[0].message == "the run used 1 thread instead of 4 (whole run 30.0 s → 120.0 s)"
 
 
 def test_dbt_upgrade_is_environment() -> None:
