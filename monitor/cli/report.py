@@ -143,9 +143,12 @@ def report_command(
 ) -> None:
     """Write the HTML trend report: one self-contained file, no network needed.
 
-    Sections: what needs attention, run health, model performance, the last
-    build's timeline and critical path, tests, source freshness, exposures,
-    the product funnel and snapshot changes.
+    Sections: a verdict banner (each job's newest run), what needs
+    attention and what changed, open incidents, run health (runs by job,
+    with a drill-down per run), the lineage graph, model performance, the
+    last build's timeline and critical path, tests, source freshness,
+    exposures, when data was ready, cost, the product funnel and snapshot
+    changes.
 
     \b
     Examples:
