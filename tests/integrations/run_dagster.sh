@@ -12,7 +12,8 @@ if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
     echo "run_dagster: installing the dagster extra into $VENV"
     "$PY" -m venv "$VENV"
     "$VENV/bin/pip" install -q --upgrade pip
-    "$VENV/bin/pip" install -q -e '.[dagster]' 'pytest>=8'
+    # pyarrow: the fixtures' loader (generate_data.load) hands DuckDB Arrow tables
+    "$VENV/bin/pip" install -q -e '.[dagster]' 'pytest>=8' pyarrow
     touch "$STAMP"
 fi
 log="$(mktemp)"
