@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 PY="${PY:-python3}"
 VENV=.venv-dagster
 STAMP="$VENV/.installed"
-if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
+if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ] || [ "$0" -nt "$STAMP" ]; then
     echo "run_dagster: installing the dagster extra into $VENV"
     "$PY" -m venv "$VENV"
     "$VENV/bin/pip" install -q --upgrade pip
