@@ -17,7 +17,10 @@ from monitor.render.explain import render_explanation
     "--since",
     metavar="WHEN",
     default=None,
-    help="Only change points from then on: 7d, 24h, 2w or a date (UTC). Default: all.",
+    help=(
+        "Only change points from then on: 7d, 24h, 2w or a date (UTC); runs from 35 days"
+        " before it are read for the baselines. Default: all, the whole history read."
+    ),
 )
 @click.option("--until", metavar="WHEN", default=None, help="Only change points until then.")
 @click.option(

@@ -31,7 +31,8 @@ def _title(found: Explanation, markdown: bool) -> str:
     facts = [str(v) for v in (node.get("resource_type"), node.get("materialized")) if v]
     if found.adapter:
         facts.append(found.adapter)
-    facts.append(f"{found.runs} successful runs")
+    since = f" since {found.runs_since.isoformat()}" if found.runs_since else ""
+    facts.append(f"{found.runs} successful runs{since}")
     count = len(found.change_points)
     facts.append(f"{count} change point{'' if count == 1 else 's'}")
     title = f"{name_of(found.unique_id)} ({found.unique_id}) · " + " · ".join(facts)

@@ -95,3 +95,27 @@ def test_empty_history_is_a_user_error(tmp_path: Path) -> None:
     code, _, err = explain(str(tmp_path / "none"), "fct_orders")
     assert code == 2
     assert "no run history here yet" in err
+
+
+def test_since_reads_35_days_before_the_window_and_finds_the_same_changes(
+    fixture_history: str,
+) -> None:
+    # the recorded nights span 17 days: a window from the newest night reads
+    # from 35 days before it, so every run; from a date 40 days later, none
+    _, whole, _ = explain(fixture_history, "int_product_page_views", "--format", "json")
+    code, out, _ = explain(
+        fixture_history, "int_product_page_views", "--since", "2021-02-05", "--format", "json"
+    )
+    assert code == 0
+    windowed = json.loads(out)
+    assert windowed["runs_since"] == "2021-01-01"
+    assert windowed["runs"] == json.loads(whole)["runs"]
+    in_window = [p for p in json.loads(whole)["change_points"] if p["started_at"] >= "2021-02-05"]
+    assert in_window  # the 2021-02-05 spike
+    assert windowed["change_points"] == in_window
+    _, text, _ = explain(fixture_history, "int_product_page_views", "--since", "2021-02-05")
+    assert " successful runs since 2021-01-01 · " in text.splitlines()[0]
+    _, later, _ = explain(
+        fixture_history, "int_product_page_views", "--since", "2021-03-31", "--format", "json"
+    )
+    assert json.loads(later)["runs"] == 0

@@ -43,6 +43,9 @@ RUN_COLUMNS = (
 )
 """The node_runs columns the facts are built from (``build_facts``, ``trusted_rows``)."""
 
+LOOKBACK_DAYS = 35
+"""Days of runs read before ``--since`` (``check``'s default ``lookback_days``)."""
+
 CONTEXT_INVOCATIONS = 2 * BASELINE_RUNS
 """Invocations before a change read for its causes' baselines."""
 
@@ -55,7 +58,8 @@ class Explanation:
     node: dict[str, Any] | None
     window: Window
     runs: int
-    """The node's successful runs in the history."""
+    """The node's successful runs read: in the whole history, or since ``runs_since``."""
+    runs_since: dt.date | None
     adapter: str | None
     change_points: list[ChangePoint]
 
@@ -75,6 +79,7 @@ class Explanation:
             "unique_id": self.unique_id,
             "adapter": self.adapter,
             "runs": self.runs,
+            "runs_since": self.runs_since.isoformat() if self.runs_since else None,
             "rows_reported": self.rows_note is None,
             "note": self.rows_note,
             "change_points": points,
@@ -82,14 +87,18 @@ class Explanation:
 
 
 def explain(history: History, name: str, since: str | None, until: str | None) -> Explanation:
-    """The change points of the node ``name`` names, in the window of ``since``/``until``."""
-    tables = read_tables(history)
+    """The change points of the node ``name`` names, in the window of ``since``/``until``.
+
+    With ``since``, runs from :data:`LOOKBACK_DAYS` before it on are read
+    (the baselines of the first changes in the window), as ``check`` reads
+    the history before the run it judges; without it, the whole history.
+    """
+    window = parse_window(since, until, _newest(history))
+    first_day = window.start.date() - dt.timedelta(days=LOOKBACK_DAYS) if window.start else None
+    tables = read_tables(history, since=first_day)
     nodes = versions(tables.nodes).collect()
     invocations = invocation_facts(tables.invocations)
     unique_id = _resolve(tables, nodes, name)
-    newest = invocations["started_at"].max()
-    assert isinstance(newest, dt.datetime)
-    window = parse_window(since, until, newest)
     own = _runs(tables.node_runs, invocations, pl.col("unique_id") == unique_id)
     facts = _facts(invocations, own, nodes)
     context = _context_ids(facts, unique_id, invocations, window)
@@ -112,9 +121,21 @@ def explain(history: History, name: str, since: str | None, until: str | None) -
         node=latest.row(0, named=True) if latest.height else None,
         window=window,
         runs=series.height,
+        runs_since=first_day,
         adapter=adapter,
         change_points=points,
     )
+
+
+def _newest(history: History) -> dt.datetime:
+    """When the newest invocation started (an empty history is the usual user error)."""
+    day = history.newest_day()
+    if day is None:
+        read_tables(history)  # says the history is empty, and what to do
+        raise AssertionError("unreachable")
+    newest = invocation_facts(history.scan("invocations", since=day))["started_at"].max()
+    assert isinstance(newest, dt.datetime)
+    return newest
 
 
 def _resolve(tables: Tables, nodes: pl.DataFrame, name: str) -> str:
