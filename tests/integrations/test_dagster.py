@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -34,6 +35,7 @@ from dagster import AssetKey, DagsterInstance
 
 from monitor.history.store import History
 from monitor.history.tables import read_tables
+from monitor.integrations.dagster import check_results, ingest_invocation
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures"
@@ -83,7 +85,7 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         )
         job = defs.resolve_job_def(example.JOB)
         results[name] = job.execute_in_process(instance=instance, raise_on_error=False)
-    return {"results": results, "history": history, "report": report}
+    return {"results": results, "history": history, "report": report, "project": project}
 
 
 def _labels(row: list[dict[str, str]] | None) -> dict[str, str]:
@@ -150,3 +152,22 @@ def test_a_missed_delivery_fails_the_freshness_check_of_that_source_only(
     assert findings[0]["severity"].upper() == evaluation.severity.value
     age = evaluation.metadata["age_seconds"].value
     assert age > evaluation.metadata["error_after_seconds"].value
+
+
+def test_a_dbt_that_wrote_nothing_and_an_empty_history_pass_saying_so(
+    nights: dict[str, Any], tmp_path: Path
+) -> None:
+    class Died:
+        target_path = tmp_path / "never-made"
+
+    report = ingest_invocation(Died(), tmp_path / "history", run_id="r1", job_name="nightly")
+    assert (report.invocations, report.errors) == ([], [])
+    assert report.warnings == [
+        f"{tmp_path / 'never-made'}: no artifacts written; nothing to ingest"
+    ]
+    manifest = json.loads((nights["project"] / "target" / "manifest.json").read_text())
+    results = check_results(tmp_path / "history", "r1", manifest)
+    assert results and all(r.passed for r in results)
+    assert {r.metadata["note"].value for r in results} == {
+        "not run by this Dagster run: nothing to judge"
+    }
