@@ -10,7 +10,6 @@ from collections.abc import Callable, Collection
 
 import polars as pl
 
-from monitor.analysis.check import check
 from monitor.analysis.config import Config
 from monitor.analysis.finding import FINDINGS, findings_frame
 from monitor.analysis.frames import Frames
@@ -35,6 +34,8 @@ def findings_table(
     progress: Progress | None = None,
 ) -> pl.DataFrame:
     """The findings of every executing invocation among ``wanted``, as a FINDINGS frame."""
+    from monitor.analysis.check import check  # every detector: only when findings are asked for
+
     ids = judged_invocations(frames, wanted)
     parts = []
     for done, invocation_id in enumerate(ids, start=1):
