@@ -35,6 +35,16 @@ import polars as pl
 UNKNOWN_COUNT_ADAPTERS = ("duckdb", "databricks", "spark")
 """Adapters that report no row counts at all."""
 
+ROW_COUNT_COLUMNS = (
+    "rows_affected",
+    "adapter_code",
+    "query_id",
+    "rows_inserted",
+    "rows_updated",
+    "rows_deleted",
+)
+"""The node_runs columns :func:`trusted_rows_affected` reads (besides ``resource_type``)."""
+
 NOT_WRITTEN = ("test", "unit_test")
 """Resource types whose count is what a query returned, not rows written."""
 

@@ -118,3 +118,15 @@ def test_the_rule_is_said_per_adapter() -> None:
     assert "constant 1" in row_count_rule("snowflake")
     assert "-1 for views" in row_count_rule("postgres")
     assert "unknown" in row_count_rule(None)
+
+
+@pytest.mark.parametrize("adapter", ["postgres", "snowflake", "duckdb", None])
+def test_the_rule_reads_only_its_declared_columns(adapter: str | None) -> None:
+    # explain reads node_runs with ROW_COUNT_COLUMNS only: a column the rule
+    # starts to need must be declared there too, or explain breaks
+    from monitor import schema
+    from monitor.artifacts.rows import ROW_COUNT_COLUMNS
+
+    runs = schema.empty("node_runs").select("resource_type", *ROW_COUNT_COLUMNS)
+    frame = runs.with_columns(pl.lit(adapter, dtype=pl.String).alias("adapter_type"))
+    assert frame.select(trusted_rows_affected()).columns == ["rows_affected"]

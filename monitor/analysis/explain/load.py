@@ -24,6 +24,7 @@ from monitor.analysis.explain.rows import counts_rows, missing_rows_reason
 from monitor.analysis.frames import EXECUTABLE, Frames, invocation_facts, versions
 from monitor.analysis.queries.node_lookup import known_nodes, resolve_node
 from monitor.analysis.queries.windows import Window, parse_window
+from monitor.artifacts.rows import ROW_COUNT_COLUMNS
 from monitor.errors import MonitorError
 from monitor.history.store import History
 from monitor.history.tables import Tables, read_tables
@@ -34,12 +35,7 @@ RUN_COLUMNS = (
     "resource_type",
     "status",
     "execution_time",
-    "rows_affected",
-    "adapter_code",
-    "query_id",
-    "rows_inserted",
-    "rows_updated",
-    "rows_deleted",
+    *ROW_COUNT_COLUMNS,
 )
 """The node_runs columns the facts are built from (``build_facts``, ``trusted_rows``)."""
 
