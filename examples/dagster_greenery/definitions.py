@@ -35,6 +35,7 @@ from dagster import (
     Definitions,
     ScheduleDefinition,
     define_asset_job,
+    definitions,
     multi_asset_check,
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
@@ -116,10 +117,12 @@ def _setting(name: str, default: Path) -> Path:
     return Path(os.environ[name]) if os.environ.get(name) else default
 
 
-if os.environ.get("DAGSTER_IS_DEV_CLI") or __name__ == "__main__":
-    PROJECT = _setting("GREENERY_PROJECT_DIR", REPOSITORY / "fixtures" / "greenery")
-    defs = build_definitions(
-        PROJECT,
-        _setting("DBT_MONITOR_HISTORY", PROJECT / ".dbt-monitor"),
-        _setting("DBT_MONITOR_REPORT", PROJECT / "dbt-monitor-report.html"),
+@definitions
+def defs() -> Definitions:
+    """What ``dagster dev -f`` loads (lazily: importing this module runs nothing)."""
+    project = _setting("GREENERY_PROJECT_DIR", REPOSITORY / "fixtures" / "greenery")
+    return build_definitions(
+        project,
+        _setting("DBT_MONITOR_HISTORY", project / ".dbt-monitor"),
+        _setting("DBT_MONITOR_REPORT", project / "dbt-monitor-report.html"),
     )

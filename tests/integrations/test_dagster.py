@@ -13,7 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import json
+import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -171,3 +173,28 @@ def test_a_dbt_that_wrote_nothing_and_an_empty_history_pass_saying_so(
     assert {r.metadata["note"].value for r in results} == {
         "not run by this Dagster run: nothing to judge"
     }
+
+
+def test_dagster_s_own_cli_loads_the_code_location(tmp_path: Path) -> None:
+    # what `dagster dev -f examples/dagster_greenery/definitions.py` loads
+    project = tmp_path / "greenery"
+    shutil.copytree(
+        FIXTURES / "greenery",
+        project,
+        ignore=shutil.ignore_patterns("target", "logs", "*.duckdb*", "dbt_packages", ".user.yml"),
+    )
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dagster"),
+            "definitions",
+            "validate",
+            "-f",
+            str(REPO / "examples" / "dagster_greenery" / "definitions.py"),
+        ],
+        env={**os.environ, "GREENERY_PROJECT_DIR": str(project), "DAGSTER_HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Validation successful" in done.stdout + done.stderr
