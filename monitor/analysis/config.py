@@ -13,6 +13,7 @@ from typing import Any
 
 from monitor.analysis.alerting import Alerts, parse_alerts
 from monitor.analysis.cost.settings import CostConfig, parse_cost
+from monitor.analysis.finding import FAIL_ON
 from monitor.analysis.schedule.deadline import Deadline, parse_sla
 from monitor.errors import MonitorError
 
@@ -32,7 +33,6 @@ KINDS = (
     "sla_at_risk",
     "cost_spike",
 )
-FAIL_ON = ("error", "warn", "never")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,9 @@ SEVERITIES: tuple[Severity, ...] = ("error", "warn", "info")
 
 RANK: dict[str, int] = {"info": 0, "warn": 1, "error": 2}
 
+FAIL_ON = ("error", "warn", "never")
+"""The levels ``--fail-on`` takes: exit 1 from this severity up, or never."""
+
 Evidence = dict[str, Any]
 """JSON values: numbers, strings, booleans, null, and lists or objects of them."""
 

@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,6 +132,9 @@ class Client:
 
     def get(self, path: str, params: Mapping[str, object] | None = None) -> bytes | None:
         """The body of ``GET path`` (None on 404); a clear error for everything else."""
+        import urllib.error  # with http.client and ssl: only a fetch pays for them
+        import urllib.request
+
         url = f"{self.base}/api/v2/accounts/{path}"  # as errors name it
         query = "?" + urllib.parse.urlencode(params) if params else ""
         for attempt in range(RETRIES):

@@ -134,7 +134,10 @@ def depends_on(value: DependsOn | None) -> list[str]:
 
 def meta_json(node: Node) -> str:
     """``config.meta`` overlaid with ``meta``, as JSON text with sorted keys."""
-    merged = dict(node.config.meta or {}) if node.config else {}
+    config_meta = node.config.meta if node.config else None
+    if not config_meta and not node.meta:
+        return "{}"  # most nodes
+    merged = dict(config_meta or {})
     merged.update(node.meta or {})
     return msgspec.json.encode(merged, order="sorted").decode()
 
@@ -167,7 +170,9 @@ def test_node(node: Node, resource_type: str, depends: list[str]) -> str | None:
     generic test's ``model`` argument, found in ``depends_on``; else the first
     node the test depends on. A unit test's is the model it tests.
     """
-    attached = coerce.text(node.attached_node)
+    attached = node.attached_node
+    if attached is not None and type(attached) is not str:
+        attached = coerce.text(attached)
     if attached:
         return attached
     if resource_type not in ("test", "unit_test") or not depends:

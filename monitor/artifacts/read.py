@@ -118,15 +118,13 @@ def read_bytes(path: Path, *, limit: int | None = None) -> bytes:
     )
     try:
         with open_regular(path) as file:
-            head = file.read(2)
+            head = os.pread(file.fileno(), 2, 0)
             if path.name.endswith(".gz") and head and head != GZIP_MAGIC:
                 raise fail(path, "bad gzip: the name ends in .gz but the content is not gzip")
-            if head == GZIP_MAGIC:
-                raw = _gunzip(path, head, file, cap)
-                if raw is None:
-                    raise too_large
-            else:
-                raw = head + file.read(cap + 1 - len(head))
+            found = _gunzip(path, b"", file, cap) if head == GZIP_MAGIC else _plain(file, cap)
+            if found is None:
+                raise too_large
+            raw = found
     except OSError as exc:
         raise fail(path, f"cannot read the file: {exc.strerror or exc}") from exc
     if len(raw) > cap:
@@ -136,6 +134,18 @@ def read_bytes(path: Path, *, limit: int | None = None) -> bytes:
             path, "empty file: dbt writes artifacts at the end of a command; was it cut short?"
         )
     return raw
+
+
+def _plain(file: BinaryIO, cap: int) -> bytes | None:
+    """The whole of an uncompressed file, read in one allocation; None past ``cap`` bytes.
+
+    Sized by ``fstat`` (as :meth:`pathlib.Path.read_bytes` is): a 21 MB
+    manifest reads in about half the time of a buffered read and a copy.
+    """
+    if os.fstat(file.fileno()).st_size > cap:
+        return None
+    with open(file.fileno(), "rb", buffering=0, closefd=False) as whole:
+        return whole.readall()
 
 
 def read_head(path: Path, size: int) -> bytes:

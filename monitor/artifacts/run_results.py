@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -22,7 +23,8 @@ from monitor.artifacts.detect import describe
 from monitor.artifacts.invocation import Facts, invocation_frame, invocation_id
 from monitor.artifacts.model import Header, RunArtifact
 from monitor.artifacts.read import decode_typed
-from monitor.artifacts.validate import schema_warning
+from monitor.artifacts.strict import ResultV6, RunResultsV6, strict_run_results
+from monitor.artifacts.validate import parser_warning, schema_warning
 
 # Every field is optional and loosely typed (``Any``, read through
 # monitor.artifacts.coerce): a field that a newer dbt or dbt Fusion writes
@@ -57,6 +59,10 @@ class _Result(msgspec.Struct, gc=False):
     compiled_sql: Any = None  # dbt < 1.3 (never in run_results; kept for safety)
 
 
+Result = _Result | ResultV6
+"""One result, from the lenient decode or from the strict one (a valid v6 file)."""
+
+
 class _RunResults(msgspec.Struct, gc=False):
     metadata: Metadata
     results: list[_Result]
@@ -66,8 +72,13 @@ class _RunResults(msgspec.Struct, gc=False):
 
 def decode_run_results(header: Header, raw: bytes, *, validate: bool = True) -> RunArtifact:
     """Decode the run_results.json whose bytes are ``raw`` (header already read)."""
-    doc = decode_typed(header.path, describe(header), raw, _RunResults)
-    results = doc.results
+    strict = strict_run_results(header, raw) if validate else None
+    doc: RunResultsV6 | _RunResults = (
+        strict
+        if strict is not None
+        else decode_typed(header.path, describe(header), raw, _RunResults)
+    )
+    results: Sequence[Result] = doc.results
     codes = [_code(result) for result in results]
     node_runs = _node_runs(invocation_id(header, raw), results, codes)
     code = compiled_code(node_runs, codes)
@@ -88,9 +99,13 @@ def decode_run_results(header: Header, raw: bytes, *, validate: bool = True) -> 
     )
     invocation = invocation_frame(facts)
     if fusion.is_fusion(header):
-        warning = fusion.run_results_warning(header, results)
+        warning = fusion.run_results_warning(header, list(results))
+    elif strict is not None or not validate:
+        warning = None  # valid: the strict decode read every result
+    elif (header.kind, header.schema_version) == ("run_results", 6):
+        warning = parser_warning(header, raw)  # the strict decode failed: pydantic says why
     else:
-        warning = schema_warning(header, raw) if validate else None
+        warning = schema_warning(header, raw)
     hidden = secrets.env_warning(header.path, dropped)
     warnings = tuple(line for line in (warning, duplicated, impossible, hidden) if line)
     return RunArtifact(header, invocation, node_runs, warnings, code)
@@ -110,7 +125,7 @@ TIMING_COLUMNS = (
 )
 
 
-def _timings(results: list[_Result]) -> list[list[object]]:
+def _timings(results: Sequence[Result]) -> list[list[object]]:
     """The raw timestamps of each result's first compile and execute timing, by column."""
     columns: list[list[object]] = [[], [], [], []]
     compile_start, compile_end, execute_start, execute_end = columns
@@ -140,7 +155,7 @@ RESPONSE_INTEGERS = (
 """The NODE_RUNS columns read as integers from ``adapter_response`` (same key)."""
 
 
-def _node_runs(invocation: str, results: list[_Result], codes: list[str | None]) -> pl.DataFrame:
+def _node_runs(invocation: str, results: Sequence[Result], codes: list[str | None]) -> pl.DataFrame:
     """The NODE_RUNS frame, built column by column."""
     responses = [_mapping(result.adapter_response) for result in results]
     unique_ids = [result.unique_id for result in results]
@@ -159,8 +174,9 @@ def _node_runs(invocation: str, results: list[_Result], codes: list[str | None])
     }
     for name in RESPONSE_INTEGERS:
         columns[name] = coerce.integers([response.get(name) for response in responses])
-    for name, values in zip(TIMING_COLUMNS, _timings(results), strict=True):
-        columns[name] = coerce.timestamps(name, values)
+    timings = dict(zip(TIMING_COLUMNS, _timings(results), strict=True))
+    for series in coerce.timestamp_columns(timings):
+        columns[series.name] = series
     return pl.DataFrame(
         [
             pl.Series(name, columns[name], dtype=dtype, strict=False)
@@ -180,6 +196,12 @@ def query_id(response: dict[str, Any]) -> str | None:
         return None
     for key in QUERY_ID_KEYS:
         value = response.get(key)
+        if value is None:
+            continue
+        if type(value) is str:  # the usual shape: one id
+            if value:
+                return value
+            continue
         if isinstance(value, list):
             value = ",".join(str(item) for item in value if item not in (None, "")) or None
         found = coerce.text(value)
@@ -193,8 +215,8 @@ def code_hash(code: str) -> str:
     return hashlib.blake2b(code.encode("utf-8", "replace"), digest_size=8).hexdigest()
 
 
-def _code(result: _Result) -> str | None:
-    for value in (result.compiled_code, result.compiled_sql):
+def _code(result: Result) -> str | None:
+    for value in (result.compiled_code, getattr(result, "compiled_sql", None)):
         if isinstance(value, str) and value.strip():
             return value
     return None

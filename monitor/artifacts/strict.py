@@ -100,6 +100,20 @@ class RunResultsV6(_Strict):
 _STRICT: dict[tuple[str, int], type[msgspec.Struct]] = {("run_results", 6): RunResultsV6}
 
 
+def strict_run_results(header: Header, raw: bytes) -> RunResultsV6 | None:
+    """``raw`` decoded by the strict structs, or None when it differs (or is not v6).
+
+    The ingest reads a file that passes from this decode alone: one pass both
+    validates every result and yields the fields the history keeps.
+    """
+    if (header.kind, header.schema_version) != ("run_results", 6):
+        return None
+    try:
+        return msgspec.json.decode(raw, type=RunResultsV6)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return None
+
+
 def strictly_valid(header: Header, raw: bytes) -> bool:
     """Whether ``raw`` passes the strict check (False: ask dbt-artifacts-parser)."""
     struct = _STRICT.get((header.kind, header.schema_version))

@@ -47,6 +47,11 @@ def schema_warning(header: Header, raw: bytes) -> str | None:
     """
     if strictly_valid(header, raw):
         return None
+    return parser_warning(header, raw)
+
+
+def parser_warning(header: Header, raw: bytes) -> str | None:
+    """:func:`schema_warning` by dbt-artifacts-parser's model alone (the strict check failed)."""
     import pydantic  # only a file that differs pays for importing it
 
     model = parser_model(header)

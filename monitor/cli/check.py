@@ -5,16 +5,15 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from monitor.analysis.config import FAIL_ON, Config, load_config
+from monitor.analysis.config import Config, load_config
 from monitor.analysis.frames import NothingExecuted
 from monitor.cli import cli
-from monitor.cli.options import P, R, history_option, user_errors, write_text
+from monitor.cli.options import check_options, history_option, user_errors, write_text
 from monitor.errors import EXIT_FINDINGS, EXIT_OK
 from monitor.history.store import History
 
@@ -23,44 +22,6 @@ if TYPE_CHECKING:
 
 # The detectors and renderers are imported where they run: `ingest` shares
 # these options, and an ingest without --check should not pay for them.
-
-
-def check_options(func: Callable[P, R]) -> Callable[P, R]:
-    """The options ``check`` and ``ingest --check`` share."""
-    for option in reversed(
-        [
-            click.option(
-                "--fail-on",
-                type=click.Choice(FAIL_ON),
-                default=None,
-                help="Exit 1 when a finding reaches this level (default: error, or the config's).",
-            ),
-            click.option(
-                "--format",
-                "output_format",
-                type=click.Choice(["text", "markdown", "json", "junit"]),
-                default="text",
-                show_default=True,
-                help="text for terminals, markdown for PR comments, json, junit XML for CI.",
-            ),
-            click.option(
-                "--output",
-                "-o",
-                type=click.Path(dir_okay=False, path_type=Path),
-                default=None,
-                help="Write the result to FILE instead of stdout (a text summary still prints).",
-            ),
-            click.option(
-                "--config",
-                "config_path",
-                type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                default=None,
-                help="dbt-monitor.toml or pyproject.toml [tool.dbt-monitor]; default: nearest.",
-            ),
-        ]
-    ):
-        func = option(func)
-    return func
 
 
 @cli.command("check")

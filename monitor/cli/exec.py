@@ -13,8 +13,8 @@ import polars as pl
 from monitor.analysis.check import check
 from monitor.analysis.load import load_frames
 from monitor.cli import cli
-from monitor.cli.check import check_options, emit_check, load_check_config
-from monitor.cli.options import history_option
+from monitor.cli.check import emit_check, load_check_config
+from monitor.cli.options import check_options, history_option
 from monitor.errors import EXIT_OK, EXIT_USAGE, MonitorError
 from monitor.history.ingest import IngestReport, ingest
 from monitor.history.labels import parse_labels

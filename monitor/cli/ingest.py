@@ -11,8 +11,7 @@ import click
 import polars as pl
 
 from monitor.cli import cli
-from monitor.cli.check import check_options, emit_check, load_check_config
-from monitor.cli.options import history_option, progress_bar, user_errors
+from monitor.cli.options import check_options, history_option, progress_bar, user_errors
 from monitor.cli.remote import SourceParam, ingest_remote, local_paths
 from monitor.errors import EXIT_OK, EXIT_USAGE
 from monitor.history.ingest import IngestReport, ingest
@@ -85,6 +84,7 @@ def ingest_command(
     if then_check and report.invocations:
         from monitor.analysis.check import check  # only --check pays for the detectors
         from monitor.analysis.load import load_frames
+        from monitor.cli.check import emit_check, load_check_config
 
         config = load_check_config(config_path, fail_on)
         wanted = [item.invocation_id for item in report.invocations]
@@ -123,6 +123,7 @@ def _print_ingest(report: IngestReport, history: History, seconds: float) -> Non
 def _notify(history: History, config_path: Path | None, ingested: list[str]) -> None:
     """``--notify``: each executing run just ingested, oldest first; failures only warn."""
     from monitor.analysis.load import load_frames
+    from monitor.cli.check import load_check_config
     from monitor.cli.notify import emit_outcome
     from monitor.notify.run import notify
 

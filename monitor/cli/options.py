@@ -11,6 +11,7 @@ from typing import ParamSpec, TypeVar
 
 import click
 
+from monitor.analysis.finding import FAIL_ON
 from monitor.errors import EXIT_USAGE, MonitorError, redact
 
 P = ParamSpec("P")
@@ -72,3 +73,41 @@ def write_text(path: Path, text: str) -> None:
         raise MonitorError(f"{path}: cannot write: {err.strerror}") from err
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def check_options(func: Callable[P, R]) -> Callable[P, R]:
+    """The options ``check`` and ``ingest --check`` share."""
+    for option in reversed(
+        [
+            click.option(
+                "--fail-on",
+                type=click.Choice(FAIL_ON),
+                default=None,
+                help="Exit 1 when a finding reaches this level (default: error, or the config's).",
+            ),
+            click.option(
+                "--format",
+                "output_format",
+                type=click.Choice(["text", "markdown", "json", "junit"]),
+                default="text",
+                show_default=True,
+                help="text for terminals, markdown for PR comments, json, junit XML for CI.",
+            ),
+            click.option(
+                "--output",
+                "-o",
+                type=click.Path(dir_okay=False, path_type=Path),
+                default=None,
+                help="Write the result to FILE instead of stdout (a text summary still prints).",
+            ),
+            click.option(
+                "--config",
+                "config_path",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                default=None,
+                help="dbt-monitor.toml or pyproject.toml [tool.dbt-monitor]; default: nearest.",
+            ),
+        ]
+    ):
+        func = option(func)
+    return func

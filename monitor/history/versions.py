@@ -54,8 +54,15 @@ class NodeIndex:
         """The rows to store for a manifest read at ``at``: its changes, and what they interrupt."""
         keep: list[bool] = []
         resumed: list[tuple[str, str, dt.datetime, str]] = []
-        for uid, version in frame.select("unique_id", "version").iter_rows():
-            seen = self.sightings[uid]
+        sightings = self.sightings
+        for uid, version in zip(
+            frame["unique_id"].to_list(), frame["version"].to_list(), strict=True
+        ):
+            seen = sightings.get(uid)
+            if not seen:  # a node never seen before (every node of a new history)
+                sightings[uid] = [(at, version)]
+                keep.append(True)
+                continue
             index = bisect.bisect_right(seen, at, key=lambda sighting: sighting[0])
             prior = seen[index - 1][1] if index else None
             keep.append(prior != version)
