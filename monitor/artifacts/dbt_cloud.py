@@ -81,11 +81,6 @@ class Fetched:
     requests: int = 0
 
 
-def is_dbt_cloud(text: str) -> bool:
-    """Whether a command-line path is a dbt Cloud address."""
-    return text.startswith(SCHEME)
-
-
 def parse(text: str) -> Source:
     """Parse ``dbt-cloud://ACCOUNT/runs/RUN`` or ``dbt-cloud://ACCOUNT/jobs/JOB?last=N``."""
     usage = (

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import click
 
-from monitor.artifacts import dbt_cloud
 from monitor.errors import MonitorError
 from monitor.history.ingest import IngestReport
 from monitor.history.store import History
-from monitor.integrations.cloud import ingest_dbt_cloud
+
+REMOTE_PREFIX = "dbt-cloud://"
+"""How a remote address starts (:data:`monitor.artifacts.dbt_cloud.SCHEME`); the dbt Cloud
+modules load only for one."""
 
 
 class SourceParam(click.Path):
@@ -33,7 +35,9 @@ class SourceParam(click.Path):
         ctx: click.Context | None,
     ) -> str | bytes | os.PathLike[str]:
         """Check a remote address's form and keep it as text; check local paths as usual."""
-        if isinstance(value, str) and dbt_cloud.is_dbt_cloud(value):
+        if isinstance(value, str) and value.startswith(REMOTE_PREFIX):
+            from monitor.artifacts import dbt_cloud
+
             try:
                 dbt_cloud.parse(value)
             except MonitorError as err:
@@ -57,6 +61,8 @@ def ingest_remote(
     for source in sources:
         if not isinstance(source, str):
             continue
+        from monitor.integrations.cloud import ingest_dbt_cloud
+
         done, fetched = ingest_dbt_cloud(
             source, history, user_labels=user_labels, environ=os.environ
         )
