@@ -80,25 +80,31 @@ def invocation_facts(invocations: pl.LazyFrame) -> pl.DataFrame:
 def prepare(tables: Tables) -> Frames:
     """Collect and join what the detectors need."""
     invocations = invocation_facts(tables.invocations)
-    facts = invocations.lazy().select(
-        "invocation_id", "started_at", "env_key", "executes", "full_refresh", "command"
+    # invocations are in (started_at, invocation_id) order: runs sort by that rank,
+    # one integer, rather than by a timestamp and a string (a third of the time)
+    facts = (
+        invocations.lazy()
+        .select("invocation_id", "started_at", "env_key", "executes", "full_refresh", "command")
+        .with_row_index("_rank")
     )
-    node_runs = (
-        tables.node_runs.join(facts, on="invocation_id", how="inner")
-        .sort("started_at", "invocation_id")
-        .collect()
-    )
-    freshness = (
-        tables.freshness.join(facts, on="invocation_id", how="inner")
-        .sort("started_at", "invocation_id")
-        .collect()
+    node_runs, freshness, nodes, exposures = pl.collect_all(  # side by side, on every core
+        [
+            tables.node_runs.join(facts, on="invocation_id", how="inner")
+            .sort("_rank")
+            .drop("_rank"),
+            tables.freshness.join(facts, on="invocation_id", how="inner")
+            .sort("_rank")
+            .drop("_rank"),
+            versions(tables.nodes),
+            versions(tables.exposures),
+        ]
     )
     return Frames(
         invocations=invocations,
         node_runs=node_runs,
         freshness=freshness,
-        nodes=versions(tables.nodes).collect(),
-        exposures=versions(tables.exposures).collect(),
+        nodes=nodes,
+        exposures=exposures,
     )
 
 
@@ -119,8 +125,24 @@ def versions(frame: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+_AS_OF: dict[tuple[int, dt.datetime], tuple[pl.DataFrame, pl.DataFrame]] = {}
+"""Recent :func:`as_of` answers: a check asks the same question of the same frame often."""
+
+
 def as_of(versions: pl.DataFrame, at: dt.datetime) -> pl.DataFrame:
     """Each node's version in effect at ``at`` (its first version, if all are later)."""
+    key = (id(versions), at)
+    hit = _AS_OF.get(key)
+    if hit is not None and hit[0] is versions:  # the cache holds the frame: its id is its own
+        return hit[1]
+    if len(_AS_OF) >= 32:
+        _AS_OF.clear()
+    found = _as_of(versions, at)
+    _AS_OF[key] = (versions, found)
+    return found
+
+
+def _as_of(versions: pl.DataFrame, at: dt.datetime) -> pl.DataFrame:
     ordered = versions.sort("first_seen_at")
     before = ordered.filter(pl.col("first_seen_at") <= at).unique(
         "unique_id", keep="last", maintain_order=True

@@ -413,12 +413,7 @@ def _upstream_moved(case: _Case) -> list[tuple[str, float]]:
     """Nearest ancestors with row counts whose rows moved the question's way."""
     if not counts_rows(case.after.get("adapter_type")):
         return []
-    frame = case.facts.baselines(case.question.after)
-    counted = {
-        uid: ratio
-        for uid, ratio in frame.select("unique_id", "rows_ratio").iter_rows()
-        if ratio is not None
-    }
+    counted = case.facts.rows_ratios(case.question.after)
     moved: list[tuple[str, float]] = []
     seen: set[str] = set()
     level = _parents(case, case.question.unique_id)

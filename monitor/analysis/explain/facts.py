@@ -58,6 +58,9 @@ class Facts:
     _invocation_rows: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
     _node_versions: dict[str, list[dict[str, Any]]] = field(default_factory=dict, compare=False)
     _recoded: list[pl.DataFrame] = field(default_factory=list, compare=False)
+    _version_spans: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False)
+    _by_node: list[pl.DataFrame] = field(default_factory=list, compare=False)
+    _rows_ratios: dict[str, dict[str, float]] = field(default_factory=dict, compare=False)
 
     def invocation(self, invocation_id: str) -> dict[str, Any]:
         """One invocation's row as a mapping."""
@@ -116,10 +119,29 @@ class Facts:
         self._baselines[invocation_id] = frame
         return frame
 
+    def rows_ratios(self, invocation_id: str) -> dict[str, float]:
+        """Each node's rows in ``invocation_id`` over its baseline, where both were counted."""
+        if invocation_id not in self._rows_ratios:
+            frame = self.baselines(invocation_id).select("unique_id", "rows_ratio")
+            self._rows_ratios[invocation_id] = dict(frame.drop_nulls("rows_ratio").iter_rows())
+        return self._rows_ratios[invocation_id]
+
     def version(self, unique_id: str, at: dt.datetime) -> dict[str, Any] | None:
         """The node's version in effect at ``at`` (None when no manifest named it)."""
         if unique_id not in self._node_versions:
-            mine = self.versions.filter(pl.col("unique_id") == unique_id)
+            if not self._by_node:  # one sort and one index, then a zero-copy slice per node
+                ordered = self.versions.sort("unique_id", "first_seen_at", maintain_order=True)
+                spans = (
+                    ordered.with_row_index("_at")
+                    .group_by("unique_id")
+                    .agg(pl.col("_at").first(), pl.len())
+                )
+                self._version_spans.update(
+                    (uid, (int(at), int(n))) for uid, at, n in spans.iter_rows()
+                )
+                self._by_node.append(ordered)
+            at_row, count = self._version_spans.get(unique_id, (0, 0))
+            mine = self._by_node[0].slice(at_row, count)
             self._node_versions[unique_id] = list(mine.iter_rows(named=True))
         mine_rows = self._node_versions[unique_id]
         if not mine_rows:

@@ -23,7 +23,7 @@ from monitor.analysis.critical_path import longest_path
 from monitor.analysis.finding import Finding
 from monitor.analysis.frames import Frames, as_of
 from monitor.analysis.lineage import Dag
-from monitor.analysis.schedule.deadline import Deadline, meta_deadline
+from monitor.analysis.schedule.deadline import META_KEY, Deadline, meta_deadline
 from monitor.analysis.schedule.forecast import MIN_RUNS, forecast
 from monitor.analysis.schedule.graph import node_times, reduced_edges
 from monitor.analysis.schedule.readiness import Target, readiness, upstream_pairs
@@ -56,7 +56,11 @@ def slas(frames: Frames, config: Config, when: dt.datetime) -> list[Sla]:
         if table is frames.nodes:
             current = current.filter(pl.col("resource_type").is_in(("model", "seed", "snapshot")))
         has_meta = "meta" in current.columns
-        for row in current.iter_rows(named=True):
+        named = list(config.sla)
+        candidate = pl.col("name").is_in(named) | pl.col("unique_id").is_in(named)
+        if has_meta:  # a superset of the nodes whose meta declares a deadline
+            candidate = candidate | pl.col("meta").str.contains(META_KEY, literal=True)
+        for row in current.filter(candidate.fill_null(False)).iter_rows(named=True):
             uid, name = str(row["unique_id"]), str(row["name"])
             deadline = config.sla.get(name) or config.sla.get(uid)
             if deadline is None and has_meta:
