@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,13 +48,43 @@ class CheckResult:
 
 
 def check(frames: Frames, invocation_id: str, config: Config) -> CheckResult:
-    """All findings for one invocation, judged against the history before it."""
+    """All findings for one invocation, judged against the history before it.
+
+    The detectors are Polars queries with a little Python around them, and
+    Polars works with the GIL released: the timing detectors and their causes
+    run on a second thread while the others run here (a third less time on
+    two cores). The findings come out in the same order either way.
+    """
     info = frames.invocation(invocation_id)
     started_at = info["started_at"]
     assert isinstance(started_at, dt.datetime)
     dag = _DagWhenNeeded(frames, started_at)  # most checks have no error to trace
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dbt-monitor-check") as pool:
+        timed = pool.submit(_explained_timing, frames, invocation_id, config)
+        others = [
+            *model_errors(frames, invocation_id, dag),
+            *test_failures(frames, invocation_id),
+            *flaky_tests(frames, invocation_id, config),
+            *stale_sources(frames, invocation_id),
+            *sources_not_advancing(frames, invocation_id, config),
+            *unmonitored_sources(frames, invocation_id),
+            *run_gaps(frames, invocation_id, config),
+            *cost_spikes(frames, invocation_id, config),
+        ]
+        deadlines = apply_policy(sla_findings(frames, invocation_id, config, dag), config, {})
+        raw = [*timed.result(), *others]
+    kept = apply_policy(raw, config, _tags(frames, started_at))
+    errors = [f for f in kept if f.severity == "error"]
+    at_risk = apply_policy(exposures_at_risk(frames, invocation_id, errors, dag), config, {})
+    return CheckResult(
+        invocation_id, info, sort_findings([*kept, *at_risk, *deadlines]), config.fail_on
+    )
+
+
+def _explained_timing(frames: Frames, invocation_id: str, config: Config) -> list[Finding]:
+    """Slow, creeping and volume findings, each with its ranked causes."""
     facts = build_facts(frames)
-    explained = with_causes(
+    return with_causes(
         facts,
         [
             *slow_models(frames, invocation_id, config),
@@ -61,24 +92,6 @@ def check(frames: Frames, invocation_id: str, config: Config) -> CheckResult:
             *volume_anomalies(facts, invocation_id),
         ],
         config.creep_window_days,
-    )
-    raw = [
-        *explained,
-        *model_errors(frames, invocation_id, dag),
-        *test_failures(frames, invocation_id),
-        *flaky_tests(frames, invocation_id, config),
-        *stale_sources(frames, invocation_id),
-        *sources_not_advancing(frames, invocation_id, config),
-        *unmonitored_sources(frames, invocation_id),
-        *run_gaps(frames, invocation_id, config),
-        *cost_spikes(frames, invocation_id, config),
-    ]
-    kept = apply_policy(raw, config, _tags(frames, started_at))
-    errors = [f for f in kept if f.severity == "error"]
-    at_risk = apply_policy(exposures_at_risk(frames, invocation_id, errors, dag), config, {})
-    deadlines = apply_policy(sla_findings(frames, invocation_id, config, dag), config, {})
-    return CheckResult(
-        invocation_id, info, sort_findings([*kept, *at_risk, *deadlines]), config.fail_on
     )
 
 

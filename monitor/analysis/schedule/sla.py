@@ -24,7 +24,6 @@ from monitor.analysis.finding import Finding
 from monitor.analysis.frames import Frames, as_of
 from monitor.analysis.lineage import Dag
 from monitor.analysis.schedule.deadline import META_KEY, Deadline, meta_deadline
-from monitor.analysis.schedule.forecast import MIN_RUNS, forecast
 from monitor.analysis.schedule.graph import node_times, reduced_edges
 from monitor.analysis.schedule.readiness import Target, readiness, upstream_pairs
 from monitor.analysis.schedule.runs import node_invocations
@@ -112,6 +111,8 @@ def _forecast_risk(frames: Frames, invocation_id: str, sla: Sla) -> float | None
 
     Only for the newest run of its job: the forecast is about the run after it.
     """
+    from monitor.analysis.schedule.forecast import MIN_RUNS, forecast  # only a declared SLA
+
     job = str(frames.invocation(invocation_id)["job"])
     ids = node_invocations(frames.invocations).filter(pl.col("job") == job)["invocation_id"]
     if ids.len() < MIN_RUNS or ids[-1] != invocation_id:
