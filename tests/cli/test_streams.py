@@ -65,3 +65,32 @@ def test_ingest_into_a_closed_pipe_still_ingests_everything(tmp_path: Path) -> N
     )
     assert again.returncode == 0
     assert again.stdout.splitlines()[-1].startswith("0 added, 51 already present, 0 failed")
+
+
+def test_a_process_that_skips_teardown_still_delivers_all_its_output(
+    fixture_history: str, tmp_path: Path
+) -> None:
+    """The console script ends with os._exit: everything written must be flushed first."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "CI": "", "GITHUB_STEP_SUMMARY": ""}
+    query = "SELECT * FROM node_runs ORDER BY invocation_id, unique_id"
+    args = [sys.executable, "-m", "monitor", "sql", query, "--format", "csv"]
+    piped = subprocess.run(
+        [*args, "--history", fixture_history], capture_output=True, env=env, check=False
+    )
+    in_file = tmp_path / "runs.csv"
+    with in_file.open("wb") as file:  # block-buffered: what is not flushed before os._exit is lost
+        done = subprocess.run(
+            [*args, "--history", fixture_history], stdout=file, env=env, check=False
+        )
+    assert (piped.returncode, done.returncode) == (0, 0)
+    rows = piped.stdout.decode().splitlines()
+    assert len(rows) > 1000  # header and every node run of the recorded nights
+    assert in_file.read_bytes() == piped.stdout
+    failing = subprocess.run(
+        [*args[:3], "check", "--fail-on", "warn", "--history", fixture_history],
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    assert failing.returncode == 1
+    assert failing.stdout.decode().rstrip().splitlines()[-1]  # its summary line arrived
