@@ -139,7 +139,18 @@ def flaky_tests(frames: Frames, invocation_id: str, config: Config) -> list[Find
         & (pl.col("env_key") == info["env_key"])
     )
     ran_now = runs.filter(pl.col("invocation_id") == invocation_id).select("unique_id")
-    runs = runs.join(ran_now, on="unique_id", how="semi")
+    runs = runs.join(ran_now, on="unique_id", how="semi").sort("started_at")
+    # Keeping only the runs of one code version can only lose onsets (between a
+    # kept pass and a kept fail the full sequence flips at least once), so tests
+    # short of the minimum on all their runs are dropped before the code lookup.
+    passed = pl.col("status") == "pass"
+    enough = (
+        runs.group_by("unique_id")
+        .agg((passed.shift(1) & ~passed).sum().alias("onsets"))
+        .filter(pl.col("onsets") >= config.flaky_min_flips)
+        .select("unique_id")
+    )
+    runs = runs.join(enough, on="unique_id", how="semi")
     if runs.is_empty():
         return []
     runs = _with_code(frames, runs.sort("started_at"))
