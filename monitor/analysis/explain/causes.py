@@ -397,9 +397,7 @@ def _parents(case: _Case, unique_id: str) -> list[str]:
 
 
 def _own(case: _Case) -> dict[str, Any] | None:
-    frame = case.facts.baselines(case.question.after)
-    mine = frame.filter(pl.col("unique_id") == case.question.unique_id)
-    return mine.row(0, named=True) if mine.height else None
+    return case.facts.baseline(case.question.after, case.question.unique_id)
 
 
 def _has_rows(case: _Case, own: dict[str, Any] | None) -> bool:

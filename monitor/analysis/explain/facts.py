@@ -61,6 +61,7 @@ class Facts:
     _version_spans: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False)
     _by_node: list[pl.DataFrame] = field(default_factory=list, compare=False)
     _rows_ratios: dict[str, dict[str, float]] = field(default_factory=dict, compare=False)
+    _baseline_rows: dict[str, dict[str, int]] = field(default_factory=dict, compare=False)
 
     def invocation(self, invocation_id: str) -> dict[str, Any]:
         """One invocation's row as a mapping."""
@@ -118,6 +119,17 @@ class Facts:
             )
         self._baselines[invocation_id] = frame
         return frame
+
+    def baseline(self, invocation_id: str, unique_id: str) -> dict[str, Any] | None:
+        """One node's row of :meth:`baselines` (None when it did not run then)."""
+        frame = self.baselines(invocation_id)
+        if invocation_id not in self._baseline_rows:  # one index, then a row each
+            index: dict[str, int] = {}
+            for row, uid in enumerate(frame["unique_id"].to_list()):
+                index.setdefault(uid, row)  # the first row, as a filter would find
+            self._baseline_rows[invocation_id] = index
+        found = self._baseline_rows[invocation_id].get(unique_id)
+        return None if found is None else frame.row(found, named=True)
 
     def rows_ratios(self, invocation_id: str) -> dict[str, float]:
         """Each node's rows in ``invocation_id`` over its baseline, where both were counted."""
