@@ -147,9 +147,17 @@ def main(args: Any = None) -> None:
 
 
 def end_process(code: int) -> NoReturn:
-    """Flush, run the atexit handlers, then leave with ``code`` and no teardown."""
-    import atexit
+    """Leave with ``code`` the way Python would, minus the teardown of every module.
 
+    As interpreter shutdown does: wait for non-daemon threads (and let thread
+    pools finish), run the atexit handlers, flush the standard streams.
+    """
+    import atexit
+    import threading
+
+    shutdown = getattr(threading, "_shutdown", None)  # what Py_Finalize calls first
+    if callable(shutdown):
+        shutdown()
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -94,3 +94,33 @@ def test_a_process_that_skips_teardown_still_delivers_all_its_output(
     )
     assert failing.returncode == 1
     assert failing.stdout.decode().rstrip().splitlines()[-1]  # its summary line arrived
+
+
+def test_the_process_still_waits_for_its_threads_and_atexit_handlers(tmp_path: Path) -> None:
+    """os._exit skips module teardown, not what Python's shutdown owes threads and atexit."""
+    marks = tmp_path / "marks"
+    script = f"""
+import atexit, threading, time
+from pathlib import Path
+marks = Path({str(marks)!r})
+def late():
+    time.sleep(0.3)
+    with marks.open("a") as out:
+        out.write("thread\\n")
+def at_exit():
+    with marks.open("a") as out:
+        out.write("atexit\\n")
+threading.Thread(target=late).start()
+atexit.register(at_exit)
+from monitor.cli import main
+main(["--version"])
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout.decode().startswith("dbt-monitor")
+    assert marks.read_text().splitlines() == ["thread", "atexit"]
