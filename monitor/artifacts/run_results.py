@@ -1,9 +1,13 @@
 """Decode run_results.json (v1–v6, and dbt Fusion's) into an invocation row and NODE_RUNS rows.
 
-msgspec reads only the fields below and skips the rest (compiled SQL, batch
-results, whatever a newer dbt adds). dbt-artifacts-parser is the authority on
-the schema: the file is checked against its model and a mismatch is one
-warning, never a failure (see :mod:`monitor.artifacts.validate`).
+msgspec reads only the fields below and skips the rest (batch results,
+whatever a newer dbt adds). dbt-artifacts-parser is the authority on the
+schema: the file is checked against its model and a mismatch is one warning,
+never a failure (see :mod:`monitor.artifacts.validate`). A run-results v6 file
+(today's dbt) is first decoded by the strict structs of
+:mod:`monitor.artifacts.strict`: when it passes, that one decode has both
+validated every result and read them; only a file that differs is decoded
+again, leniently, and shown to dbt-artifacts-parser for the warning's words.
 """
 
 from __future__ import annotations
