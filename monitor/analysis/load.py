@@ -16,9 +16,7 @@ from monitor.history.tables import read_tables
 RECENT_DAYS = 7
 """How far back ``latest`` is looked for before the whole history is read."""
 
-LEFT_OUT_RUN_COLUMNS = frozenset(
-    {"job_id", "bytes_processed", "compiled_code_hash"}
-)
+LEFT_OUT_RUN_COLUMNS = frozenset({"job_id", "bytes_processed", "compiled_code_hash"})
 """node_runs columns no detector reads: left on disk for a check."""
 
 CHECKED_RUN_COLUMNS = tuple(
