@@ -14,6 +14,8 @@ from monitor.analysis.words import moment, name_of, summary_line
 
 TEST_TYPES = ("test", "unit_test")
 FAILING = ("fail", "error", "runtime error")
+TEST_RUN_COLUMNS = ("invocation_id", "unique_id", "status", "started_at", "failures", "message")
+"""What ``test_failure`` reads of a test's runs."""
 
 
 def model_errors(frames: Frames, invocation_id: str, dag: Dag) -> list[Finding]:
@@ -53,12 +55,17 @@ def test_failures(frames: Frames, invocation_id: str) -> list[Finding]:
     info = frames.invocation(invocation_id)
     started_at = info["started_at"]
     assert isinstance(started_at, dt.datetime)
-    tests = frames.node_runs.filter(
-        pl.col("resource_type").is_in(TEST_TYPES)
-        & pl.col("executes")
-        & (pl.col("status") != "skipped")
-        & (pl.col("started_at") <= started_at)
-        & (pl.col("env_key") == info["env_key"])
+    tests = (
+        frames.node_runs.lazy()
+        .filter(
+            pl.col("resource_type").is_in(TEST_TYPES)
+            & pl.col("executes")
+            & (pl.col("status") != "skipped")
+            & (pl.col("started_at") <= started_at)
+            & (pl.col("env_key") == info["env_key"])
+        )
+        .select(TEST_RUN_COLUMNS)  # copying only these, not every column
+        .collect()
     )
     current = tests.filter(
         (pl.col("invocation_id") == invocation_id) & pl.col("status").is_in((*FAILING, "warn"))
@@ -130,13 +137,18 @@ def flaky_tests(frames: Frames, invocation_id: str, config: Config) -> list[Find
     started_at = info["started_at"]
     assert isinstance(started_at, dt.datetime)
     window_start = started_at - dt.timedelta(days=config.flaky_window_days)
-    runs = frames.node_runs.filter(
-        pl.col("resource_type").is_in(TEST_TYPES)
-        & pl.col("executes")
-        & pl.col("status").is_in(("pass", *FAILING))
-        & (pl.col("started_at") <= started_at)
-        & (pl.col("started_at") > window_start)
-        & (pl.col("env_key") == info["env_key"])
+    runs = (
+        frames.node_runs.lazy()
+        .filter(
+            pl.col("resource_type").is_in(TEST_TYPES)
+            & pl.col("executes")
+            & pl.col("status").is_in(("pass", *FAILING))
+            & (pl.col("started_at") <= started_at)
+            & (pl.col("started_at") > window_start)
+            & (pl.col("env_key") == info["env_key"])
+        )
+        .select("invocation_id", "unique_id", "status", "started_at")
+        .collect()
     )
     ran_now = runs.filter(pl.col("invocation_id") == invocation_id).select("unique_id")
     runs = runs.join(ran_now, on="unique_id", how="semi").sort("started_at")
