@@ -52,8 +52,8 @@ def check(frames: Frames, invocation_id: str, config: Config) -> CheckResult:
 
     The detectors are Polars queries with a little Python around them, and
     Polars works with the GIL released: the timing detectors and their causes
-    run on a second thread while the others run here (a third less time on
-    two cores). The findings come out in the same order either way.
+    run on a second thread while the others run here (about a tenth less
+    time on two cores). The findings come out in the same order either way.
     """
     info = frames.invocation(invocation_id)
     started_at = info["started_at"]

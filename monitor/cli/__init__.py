@@ -77,8 +77,7 @@ def _import_quietly(name: str) -> None:
     """Import a command's module with the cyclic garbage collector paused.
 
     Polars and the command's modules create some 100,000 long-lived objects
-    and no garbage; collecting while they load is wasted (~10 ms). Afterwards
-    they are frozen out of later collections too.
+    and no garbage; collecting while they load is wasted (~10 ms).
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -86,7 +85,6 @@ def _import_quietly(name: str) -> None:
         importlib.import_module(name)
     finally:
         if was_enabled:
-            gc.freeze()
             gc.enable()
 
 
