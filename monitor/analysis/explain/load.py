@@ -102,8 +102,9 @@ def explain(history: History, name: str, since: str | None, until: str | None) -
         first = invocations.filter(pl.col("invocation_id").is_in(context))["started_at"].min()
         assert isinstance(first, dt.datetime)
         scan = history.scan("node_runs", since=first.date())
-        around = _runs(scan, invocations, pl.col("invocation_id").is_in(context))
-        facts = _facts(invocations, pl.concat([own, around]).unique(maintain_order=True), nodes)
+        others = pl.col("invocation_id").is_in(context) & (pl.col("unique_id") != unique_id)
+        around = _runs(scan, invocations, others)  # the node's own runs are read already
+        facts = _facts(invocations, pl.concat([own, around]), nodes)
     points = [
         point
         for point in node_change_points(facts, unique_id, since=window.start)
