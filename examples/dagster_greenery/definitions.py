@@ -40,8 +40,12 @@ from dagster import (
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from monitor.cli import cli
-from monitor.integrations.dagster import check_results, check_specs, ingest_invocation
+from monitor.integrations.dagster import (
+    check_results,
+    check_specs,
+    ingest_invocation,
+    write_report,
+)
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 JOB = "greenery_nightly"
@@ -86,7 +90,7 @@ def build_definitions(
         docs = dbt.cli(["docs", "generate", *extra], raise_on_error=False)
         docs.wait()
         ingest_invocation(docs, history, **labels)
-        cli.main(["report", "--history", str(history), "-o", str(report)], standalone_mode=False)
+        write_report(history, report)
         context.log.info(f"dbt-monitor: history in {history}, report in {report}")
 
     @multi_asset_check(specs=check_specs(manifest, translator), name="dbt_monitor")

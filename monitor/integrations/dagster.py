@@ -12,10 +12,14 @@ it imports Dagster only when called.
 - :func:`check_results`: the results of those checks for the dbt invocations
   a Dagster run ingested: a check fails when the run has a finding of its
   kinds for that node, with the finding's severity and evidence as metadata.
+- :func:`write_report`: the HTML report, as ``dbt-monitor report -o PATH``
+  writes it; a user error is raised as :class:`~monitor.errors.MonitorError`
+  (Dagster shows it as the step's failure) instead of exiting the process.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +32,12 @@ from monitor.analysis.config import Config
 from monitor.analysis.finding import Finding
 from monitor.analysis.load import load_frames
 from monitor.artifacts.discover import is_artifact_name
+from monitor.cli.options import write_text
+from monitor.cli.report import make_report
 from monitor.history.ingest import IngestReport, ingest
 from monitor.history.store import History
+from monitor.notify.incidents import open_incidents
+from monitor.render.report import ReportOptions
 
 if TYPE_CHECKING:  # dagster is an optional extra
     from dagster import AssetCheckResult, AssetCheckSpec, AssetKey
@@ -166,6 +174,23 @@ def check_results(
             )
         )
     return results
+
+
+def write_report(history: str | Path, output: str | Path, since: str = "30d") -> Path:
+    """Write the HTML report of ``history`` to ``output``, as ``dbt-monitor report`` does.
+
+    The command's defaults (``--since 30d``, the funnel and snapshot
+    sections from the history's mart exports); returns the path written.
+    """
+    store = History(str(history))
+    options = ReportOptions(
+        span=dt.timedelta(0),
+        source_hint=f"{store.root}/marts",
+        incidents=open_incidents(store),
+    )
+    path = Path(output)
+    write_text(path, make_report(store, options, None, span=since))
+    return path
 
 
 def _targets(manifest: Mapping[str, Any], translator: Any) -> list[tuple[str, AssetKey, Concern]]:

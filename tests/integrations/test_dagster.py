@@ -35,9 +35,10 @@ pytest.importorskip(
 
 from dagster import AssetKey, DagsterInstance
 
+from monitor.errors import MonitorError
 from monitor.history.store import History
 from monitor.history.tables import read_tables
-from monitor.integrations.dagster import check_results, ingest_invocation
+from monitor.integrations.dagster import check_results, ingest_invocation, write_report
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures"
@@ -112,6 +113,16 @@ def test_the_report_is_written(nights: dict[str, Any]) -> None:
     html = nights["report"].read_text()
     assert html.lower().startswith("<!doctype html>")
     assert "product_funnel_dashboard" in html
+
+
+def test_a_report_that_cannot_be_written_raises_a_user_error_not_an_exit(
+    nights: dict[str, Any], tmp_path: Path
+) -> None:
+    # inside a Dagster step a SystemExit from the CLI's error handler would end the process
+    target = tmp_path / "no-such-folder" / "report.html"
+    with pytest.raises(MonitorError, match=r"no-such-folder/report\.html: cannot write"):
+        write_report(nights["history"], target)
+    assert not target.exists()
 
 
 def _evaluations(result: Any) -> dict[tuple[AssetKey, str], Any]:
