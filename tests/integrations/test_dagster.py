@@ -11,6 +11,7 @@ not have: ``make test`` runs it through ``tests/integrations/run_dagster.sh``
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import importlib.util
 import json
 import os
@@ -33,9 +34,10 @@ pytest.importorskip(
     "dbt.adapters.duckdb", reason="needs dbt-duckdb: bash tests/integrations/run_dagster.sh"
 )
 
-from dagster import AssetKey, DagsterInstance
+from dagster import AssetCheckSeverity, AssetKey, DagsterInstance
 
 from monitor.errors import MonitorError
+from monitor.history.ingest import ingest
 from monitor.history.store import History
 from monitor.history.tables import read_tables
 from monitor.integrations.dagster import check_results, ingest_invocation, write_report
@@ -165,6 +167,37 @@ def test_a_missed_delivery_fails_the_freshness_check_of_that_source_only(
     assert findings[0]["severity"].upper() == evaluation.severity.value
     age = evaluation.metadata["age_seconds"].value
     assert age > evaluation.metadata["error_after_seconds"].value
+
+
+def test_a_recorded_slow_night_fails_runtime_as_error_and_a_late_source_as_warn(
+    tmp_path: Path,
+) -> None:
+    # the recorded nights (fixtures/runs): on 2021-02-05 int_product_page_views takes
+    # 12.5 s (normal about 1.3 s: slow_model error) and products is 48.8 h old
+    # (source_stale warn); only that night's invocations carry the Dagster run id
+    runs, history = FIXTURES / "runs", tmp_path / "history"
+    before = [runs / f"2021-02-0{day}" / "01-source-freshness" for day in range(1, 5)]
+    before += [runs / f"2021-02-0{day}" / "02-build" for day in range(1, 5)]
+    assert not ingest(before, History(history)).errors
+    night = [runs / "2021-02-05" / "01-source-freshness", runs / "2021-02-05" / "02-build"]
+    labels = {"dagster_run_id": "night-0205", "job": "greenery_nightly"}
+    assert not ingest(night, History(history), user_labels=labels).errors
+    manifest = json.loads(gzip.decompress((night[1] / "manifest.json.gz").read_bytes()))
+
+    results = check_results(history, "night-0205", manifest)
+
+    found = {(r.asset_key, r.check_name): r for r in results}
+    failed = {key: r.severity for key, r in found.items() if not r.passed}
+    assert failed == {
+        (AssetKey(["int_product_page_views"]), "dbt_monitor_runtime"): AssetCheckSeverity.ERROR,
+        (AssetKey(["greenery", "products"]), "dbt_monitor_freshness"): AssetCheckSeverity.WARN,
+    }
+    slow = found[(AssetKey(["int_product_page_views"]), "dbt_monitor_runtime")].metadata
+    assert slow["findings"].value[0]["kind"] == "slow_model"
+    assert slow["ratio"].value >= 4
+    assert slow["execution_time"].value > slow["baseline_median"].value + 5
+    # the other nights' runs are history, not judged: the same checks for another run pass
+    assert all(r.passed for r in check_results(history, "another-run", manifest))
 
 
 def test_a_dbt_that_wrote_nothing_and_an_empty_history_pass_saying_so(
