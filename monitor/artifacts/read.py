@@ -121,7 +121,7 @@ def read_bytes(path: Path, *, limit: int | None = None) -> bytes:
             head = os.pread(file.fileno(), 2, 0)
             if path.name.endswith(".gz") and head and head != GZIP_MAGIC:
                 raise fail(path, "bad gzip: the name ends in .gz but the content is not gzip")
-            found = _gunzip(path, b"", file, cap) if head == GZIP_MAGIC else _plain(file, cap)
+            found = _gunzip(path, file, cap) if head == GZIP_MAGIC else _plain(file, cap)
             if found is None:
                 raise too_large
             raw = found
@@ -174,10 +174,10 @@ def read_head(path: Path, size: int) -> bytes:
         raise fail(path, f"bad gzip: {exc}") from exc
 
 
-def _gunzip(path: Path, first: bytes, rest: BinaryIO, cap: int) -> bytes | None:
+def _gunzip(path: Path, rest: BinaryIO, cap: int) -> bytes | None:
     """Decompress a gzip stream (members may follow each other); None past ``cap`` bytes."""
     out = bytearray()
-    pending = first
+    pending = b""
     decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
     try:
         while len(out) <= cap:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from monitor.analysis.explain.load import explain
+from monitor.analysis.explain.load import LOOKBACK_DAYS, explain
 from monitor.cli import cli
 from monitor.cli.options import history_option, user_errors
 from monitor.history.store import History
@@ -18,8 +18,9 @@ from monitor.render.explain import render_explanation
     metavar="WHEN",
     default=None,
     help=(
-        "Only change points from then on: 7d, 24h, 2w or a date (UTC); runs from 35 days"
-        " before it are read for the baselines. Default: all, the whole history read."
+        "Only change points from then on: 7d, 24h, 2w or a date (UTC); runs from"
+        f" {LOOKBACK_DAYS} days before it are read for the baselines. Default: all, the"
+        " whole history read."
     ),
 )
 @click.option("--until", metavar="WHEN", default=None, help="Only change points until then.")
