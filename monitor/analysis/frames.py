@@ -8,7 +8,9 @@ executed anything, so each detector is a plain frame expression.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 import polars as pl
 
@@ -27,6 +29,8 @@ EXECUTABLE = ("model", "seed", "snapshot")
 ENV_LABELS = ("env", "environment", "target")
 """Labels naming an environment; the first present wins over dbt's ``--target``."""
 
+T = TypeVar("T")
+
 
 class NothingExecuted(MonitorError):
     """``latest`` asked of a history whose invocations executed nothing (docs, compile)."""
@@ -41,11 +45,23 @@ class Frames:
     freshness: pl.DataFrame
     nodes: pl.DataFrame
     exposures: pl.DataFrame
+    _kept: dict[object, Any] = field(init=False, default_factory=dict, compare=False, repr=False)
+    """What :meth:`kept` computed once (not copied by ``dataclasses.replace``)."""
 
     def invocation(self, invocation_id: str) -> dict[str, object]:
-        """One invocation's row as a mapping."""
-        rows = self.invocations.filter(pl.col("invocation_id") == invocation_id)
-        return rows.row(0, named=True)
+        """One invocation's row as a mapping (a copy: every detector asks)."""
+
+        def row() -> dict[str, object]:
+            rows = self.invocations.filter(pl.col("invocation_id") == invocation_id)
+            return rows.row(0, named=True)
+
+        return dict(self.kept(("invocation", invocation_id), row))
+
+    def kept(self, key: object, make: Callable[[], T]) -> T:
+        """``make()``, computed once per ``key`` for these frames (they never change)."""
+        if key not in self._kept:
+            self._kept[key] = make()  # two threads may both make it: the same value
+        return cast(T, self._kept[key])
 
 
 def env_key() -> pl.Expr:
@@ -82,30 +98,50 @@ def prepare(tables: Tables) -> Frames:
     invocations = invocation_facts(tables.invocations)
     # invocations are in (started_at, invocation_id) order: runs sort by that rank,
     # one integer, rather than by a timestamp and a string (a third of the time)
-    facts = (
-        invocations.lazy()
-        .select("invocation_id", "started_at", "env_key", "executes", "full_refresh", "command")
-        .with_row_index("_rank")
-    )
+    facts = invocations.select(*RUN_FACTS).with_row_index("_rank")
     node_runs, freshness, nodes, exposures = pl.collect_all(  # side by side, on every core
         [
-            tables.node_runs.join(facts, on="invocation_id", how="inner")
-            .sort("_rank")
-            .drop("_rank"),
-            tables.freshness.join(facts, on="invocation_id", how="inner")
-            .sort("_rank")
-            .drop("_rank"),
+            _with_facts(tables.node_runs, facts),
+            _with_facts(tables.freshness, facts),
             versions(tables.nodes),
             versions(tables.exposures),
         ]
     )
     return Frames(
         invocations=invocations,
-        node_runs=node_runs,
-        freshness=freshness,
+        node_runs=_in_order(node_runs),
+        freshness=_in_order(freshness),
         nodes=nodes,
         exposures=exposures,
     )
+
+
+RUN_FACTS = ("invocation_id", "started_at", "env_key", "executes", "full_refresh", "command")
+"""What every run row carries of its invocation."""
+
+
+def _with_facts(runs: pl.LazyFrame, facts: pl.DataFrame) -> pl.LazyFrame:
+    """Runs with their invocation's facts and ``_rank``, null for runs of unknown invocations.
+
+    A join would copy every column of every run; looking up the rank and
+    gathering the few fact columns by it copies only those.
+    """
+    rank = pl.col("invocation_id").replace_strict(
+        facts["invocation_id"], facts["_rank"], default=None, return_dtype=pl.UInt32
+    )
+    return runs.with_columns(rank.alias("_rank")).with_columns(
+        pl.lit(facts[name]).gather(pl.col("_rank")).alias(name) for name in RUN_FACTS[1:]
+    )
+
+
+def _in_order(runs: pl.DataFrame) -> pl.DataFrame:
+    """Runs of known invocations in invocation order (files are usually read in it already)."""
+    rank = runs["_rank"]
+    if rank.null_count():
+        runs = runs.filter(rank.is_not_null())
+    if not runs["_rank"].is_sorted():
+        runs = runs.sort("_rank", maintain_order=True)
+    return runs.drop("_rank")
 
 
 def versions(frame: pl.LazyFrame) -> pl.LazyFrame:

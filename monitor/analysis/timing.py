@@ -46,7 +46,10 @@ def _target(frames: Frames, invocation_id: str) -> tuple[dt.datetime, str, pl.Da
     started_at = info["started_at"]
     assert isinstance(started_at, dt.datetime)
     # only the columns read: filtering all of node_runs' copies every column
-    runs = frames.node_runs.lazy().filter(_baseline_run()).select(TARGET_COLUMNS).collect()
+    runs = frames.kept(
+        "timing runs",
+        lambda: frames.node_runs.lazy().filter(_baseline_run()).select(TARGET_COLUMNS).collect(),
+    )
     return started_at, str(info["env_key"]), runs
 
 

@@ -1,0 +1,65 @@
+"""prepare: every run carries its invocation's facts, in invocation order."""
+
+from __future__ import annotations
+
+from tests.analysis.builder import T0, HistoryBuilder
+
+
+def _out_of_order() -> tuple[HistoryBuilder, list[str]]:
+    """Three builds whose runs are stored newest first, and a run of no known invocation."""
+    builder = HistoryBuilder()
+    late = builder.invocation(2, target="dev")
+    early = builder.invocation(0)
+    middle = builder.invocation(1, command="run")
+    for invocation_id in (late, early, middle):
+        for name in ("b", "a", "c"):  # dbt's own order, not alphabetical
+            builder.run(invocation_id, f"model.shop.{name}")
+    builder.run("inv-unknown", "model.shop.a")
+    builder.check(middle, "source.shop.raw.orders", "pass", 60.0)
+    builder.check(early, "source.shop.raw.orders", "warn", 7200.0)
+    return builder, [early, middle, late]
+
+
+def test_runs_come_in_invocation_order_with_each_invocations_rows_in_their_own_order() -> None:
+    builder, ordered = _out_of_order()
+
+    runs = builder.frames().node_runs
+
+    assert runs["invocation_id"].to_list() == [i for i in ordered for _ in range(3)]
+    assert runs["unique_id"].to_list() == [f"model.shop.{n}" for _ in ordered for n in "bac"]
+
+
+def test_a_run_of_an_invocation_not_in_the_history_is_left_out() -> None:
+    builder, _ = _out_of_order()
+
+    runs = builder.frames().node_runs
+
+    assert "inv-unknown" not in runs["invocation_id"].to_list()
+    assert runs.height == 9
+
+
+def test_each_run_carries_its_own_invocations_facts() -> None:
+    builder, (early, middle, late) = _out_of_order()
+
+    runs = builder.frames().node_runs
+    facts = {
+        row["invocation_id"]: (row["started_at"], row["command"], row["env_key"])
+        for row in runs.iter_rows(named=True)
+    }
+
+    assert facts[early] == (T0, "build", "prod")
+    assert facts[middle][1:] == ("run", "prod")
+    assert facts[late][2] == "dev"
+    assert facts[late][0] > facts[middle][0] > facts[early][0]
+    assert runs["executes"].all()
+    assert not runs["full_refresh"].any()
+
+
+def test_freshness_checks_come_in_invocation_order_with_their_facts() -> None:
+    builder, (early, middle, _late) = _out_of_order()
+
+    freshness = builder.frames().freshness
+
+    assert freshness["invocation_id"].to_list() == [early, middle]
+    assert freshness["status"].to_list() == ["warn", "pass"]
+    assert freshness["command"].to_list() == ["build", "run"]
