@@ -108,10 +108,20 @@ class _DagWhenNeeded(Dag):
         return self._built
 
     def __getattr__(self, name: str) -> Any:
-        """``parents``, ``children``: the built DAG's (built on first use)."""
+        """``edges``: the built DAG's (built on first use)."""
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self._dag(), name)
+
+    @property
+    def parents(self) -> dict[str, set[str]]:
+        """Each node's parents."""
+        return self._dag().parents
+
+    @property
+    def children(self) -> dict[str, set[str]]:
+        """Each node's children."""
+        return self._dag().children
 
     def descendants(self, start: str) -> set[str]:
         """Every node downstream of ``start``."""
@@ -120,6 +130,10 @@ class _DagWhenNeeded(Dag):
     def ancestors(self, start: str) -> set[str]:
         """Every node upstream of ``start``."""
         return self._dag().ancestors(start)
+
+    def reach(self, starts: Iterable[str]) -> dict[str, set[str]]:
+        """Every node downstream of each of ``starts``."""
+        return self._dag().reach(starts)
 
 
 def apply_policy(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict, deque
+from collections import deque
 from collections.abc import Iterable
+from functools import cached_property
 
 import polars as pl
 
@@ -14,24 +15,49 @@ from monitor.analysis.words import name_of
 
 
 class Dag:
-    """Parents and children of every node (and exposure) in one manifest version."""
+    """Parents and children of every node (and exposure) in one manifest version.
 
-    def __init__(self, edges: Iterable[tuple[str, str]]) -> None:
-        self.parents: dict[str, set[str]] = defaultdict(set)
-        self.children: dict[str, set[str]] = defaultdict(set)
-        for parent, child in edges:
-            self.parents[child].add(parent)
-            self.children[parent].add(child)
+    The edges stay a frame: walks from a few nodes (:meth:`reach`) run in
+    Polars, and the per-node mappings are built only when a caller walks many.
+    """
+
+    def __init__(self, edges: pl.DataFrame) -> None:
+        """``edges``: one row per ``parent`` -> ``child`` pair (String columns)."""
+        self.edges = edges
 
     @classmethod
     def at(cls, frames: Frames, when: dt.datetime) -> Dag:
         """The DAG as the manifest stood at ``when``."""
-        edges: list[tuple[str, str]] = []
-        for table in (frames.nodes, frames.exposures):
-            versions = as_of(table, when) if table.height else table
-            pairs = versions.select("unique_id", "depends_on").explode("depends_on").drop_nulls()
-            edges.extend((parent, child) for child, parent in pairs.iter_rows())
-        return cls(edges)
+        return cls.of(
+            *(
+                as_of(table, when) if table.height else table
+                for table in (frames.nodes, frames.exposures)
+            )
+        )
+
+    @classmethod
+    def of(cls, *tables: pl.DataFrame) -> Dag:
+        """The DAG of the ``depends_on`` lists of ``tables``' nodes (or exposures)."""
+        pairs = [
+            table.select(
+                pl.col("depends_on").cast(pl.List(pl.String)).alias("parent"),
+                pl.col("unique_id").alias("child"),
+            )
+            .explode("parent")
+            .drop_nulls()
+            for table in tables
+        ]
+        return cls(pl.concat(pairs))
+
+    @cached_property
+    def parents(self) -> dict[str, set[str]]:
+        """Each node's parents."""
+        return _grouped(self.edges, "child", "parent")
+
+    @cached_property
+    def children(self) -> dict[str, set[str]]:
+        """Each node's children."""
+        return _grouped(self.edges, "parent", "child")
 
     def descendants(self, start: str) -> set[str]:
         """Every node downstream of ``start``."""
@@ -40,6 +66,39 @@ class Dag:
     def ancestors(self, start: str) -> set[str]:
         """Every node upstream of ``start``."""
         return _walk(start, self.parents)
+
+    def reach(self, starts: Iterable[str]) -> dict[str, set[str]]:
+        """Every node downstream of each of ``starts``, as :meth:`descendants` says.
+
+        One breadth-first walk from all of them at once, level by level in
+        Polars: a check traces a few failed nodes through thousands, and
+        needs no per-node mapping for that.
+        """
+        found: dict[str, set[str]] = {start: set() for start in starts}
+        if not found:
+            return found
+        frontier = pl.DataFrame({"root": list(found), "parent": list(found)})
+        seen = pl.DataFrame(schema={"root": pl.String, "child": pl.String})
+        while frontier.height:
+            step = (
+                frontier.join(self.edges, on="parent")
+                .select("root", "child")
+                .unique()
+                .join(seen, on=["root", "child"], how="anti")
+            )
+            seen = pl.concat([seen, step])
+            frontier = step.rename({"child": "parent"})
+        for root, child in seen.iter_rows():
+            found[root].add(child)
+        return found
+
+
+def _grouped(edges: pl.DataFrame, key: str, value: str) -> dict[str, set[str]]:
+    grouped = edges.group_by(key).agg(pl.col(value))
+    return {
+        node: set(linked)
+        for node, linked in zip(grouped[key].to_list(), grouped[value].to_list(), strict=True)
+    }
 
 
 def _walk(start: str, edges: dict[str, set[str]]) -> set[str]:
@@ -65,14 +124,14 @@ def exposures_at_risk(
     info = frames.invocation(invocation_id)
     started_at = info["started_at"]
     assert isinstance(started_at, dt.datetime)
-    tested = _tested_nodes(frames, started_at)
+    failed = {f.unique_id for f in errors if f.unique_id}
+    tested = _tested_nodes(frames, started_at, failed)
+    root_of = {uid: tested.get(uid, uid) for uid in failed}
+    below = dag.reach(set(root_of.values()))  # from the few failed, not up from every exposure
     exposures = as_of(frames.exposures, started_at)
     findings = []
     for exposure_id, name, kind in exposures.select("unique_id", "name", "type").iter_rows():
-        upstream = dag.ancestors(exposure_id)
-        causes = [
-            f for f in errors if f.unique_id and tested.get(f.unique_id, f.unique_id) in upstream
-        ]
+        causes = [f for f in errors if f.unique_id and exposure_id in below[root_of[f.unique_id]]]
         if not causes:
             continue
         roots = sorted({f.unique_id or "" for f in causes})
@@ -94,10 +153,13 @@ def exposures_at_risk(
     return findings
 
 
-def _tested_nodes(frames: Frames, when: dt.datetime) -> dict[str, str]:
-    if frames.nodes.is_empty():
+def _tested_nodes(frames: Frames, when: dt.datetime, wanted: set[str]) -> dict[str, str]:
+    """The node each test of ``wanted`` tests (a test of one node)."""
+    if frames.nodes.is_empty() or not wanted:
         return {}
-    tests = as_of(frames.nodes, when).filter(pl.col("test_node").is_not_null())
+    tests = as_of(frames.nodes, when).filter(
+        pl.col("test_node").is_not_null() & pl.col("unique_id").is_in(list(wanted))
+    )
     return dict(tests.select("unique_id", "test_node").iter_rows())
 
 

@@ -20,14 +20,20 @@ TEST_RUN_COLUMNS = ("invocation_id", "unique_id", "status", "started_at", "failu
 
 def model_errors(frames: Frames, invocation_id: str, dag: Dag) -> list[Finding]:
     """Models, seeds and snapshots that errored, with how many nodes they skipped."""
-    runs = frames.node_runs.filter(pl.col("invocation_id") == invocation_id)
+    runs = (
+        frames.node_runs.lazy()
+        .filter(pl.col("invocation_id") == invocation_id)
+        .select("unique_id", "resource_type", "status", "message")
+        .collect()
+    )
     skipped = set(runs.filter(pl.col("status") == "skipped")["unique_id"].to_list())
     errored = runs.filter(
         pl.col("resource_type").is_in(EXECUTABLE) & pl.col("status").is_in(FAILING)
     )
+    below = dag.reach(errored["unique_id"].to_list()) if errored.height else {}
     findings = []
     for row in errored.iter_rows(named=True):
-        lost = sorted(dag.descendants(row["unique_id"]) & skipped)
+        lost = sorted(below[row["unique_id"]] & skipped)
         text = summary_line(row["message"]) or "no message from dbt"
         message = f"{name_of(row['unique_id'])} failed: {text}"
         if lost:

@@ -57,3 +57,20 @@ def test_unrelated_error_puts_nothing_at_risk() -> None:
     assert (
         exposures_at_risk(frames, inv, [error("model.p.unrelated", inv)], Dag.at(frames, T0)) == []
     )
+
+
+def test_reach_walks_down_from_several_nodes_at_once_as_descendants_does() -> None:
+    b = project()
+    b.node("model.p.wide", depends_on=["model.p.stg_events", "model.p.unrelated"])
+    b.node("model.p.wider", depends_on=["model.p.wide", "model.p.funnel"])
+    b.invocation(0)
+    dag = Dag.at(b.frames(), T0)
+    starts = ["source.p.raw.events", "model.p.unrelated", "model.p.wider", "exposure.p.dashboard"]
+
+    reached = dag.reach(starts)
+
+    assert reached == {start: dag.descendants(start) for start in starts}
+    assert reached["model.p.unrelated"] == {"model.p.wide", "model.p.wider"}
+    assert reached["model.p.wider"] == set()
+    assert len(reached["source.p.raw.events"]) == 6
+    assert dag.reach([]) == {}

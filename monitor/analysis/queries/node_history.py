@@ -143,11 +143,7 @@ def node_history(
 
 def _all_time_dag(nodes: pl.DataFrame, exposures: pl.DataFrame) -> Dag:
     """Every edge any manifest version had: a superset of the DAG at any moment."""
-    edges: list[tuple[str, str]] = []
-    for table in (nodes, exposures):
-        pairs = table.select("unique_id", "depends_on").explode("depends_on").drop_nulls()
-        edges.extend((parent, child) for child, parent in pairs.unique().iter_rows())
-    return Dag(edges)
+    return Dag.of(nodes, exposures)
 
 
 def _neighbourhood(dag: Dag, unique_id: str, node: dict[str, object] | None) -> set[str]:

@@ -35,13 +35,7 @@ def select(nodes: pl.DataFrame, selectors: Iterable[str]) -> set[str] | None:
     words = [word for text in selectors for word in text.split()]
     if not words:
         return None
-    dag = Dag(
-        (parent, child)
-        for child, parent in nodes.select("unique_id", "depends_on")
-        .explode("depends_on")
-        .drop_nulls()
-        .iter_rows()
-    )
+    dag = Dag.of(nodes)
     chosen: set[str] = set()
     for word in words:
         terms = [_term(nodes, dag, term) for term in word.split(",") if term]
