@@ -31,6 +31,7 @@ more specific first), so ties are stable.
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -283,25 +284,20 @@ def _upstream_data(case: _Case) -> Cause | None:
 def _contention(case: _Case) -> Cause | None:
     if case.question.metric != "execution_time" or case.question.direction < 0:
         return None
-    frame = case.facts.baselines(case.question.after)
-    others = frame.filter(
-        (pl.col("unique_id") != case.question.unique_id)
-        & (pl.col("base_runs") >= MIN_BASELINE_RUNS)
+    before_at = None if case.before is None else case.before["started_at"]
+    compared, slowed = case.facts.kept(
+        ("crowd", case.question.after, before_at), lambda: _crowd(case.facts, case)
     )
-    if case.before is not None:
-        changed = case.facts.code_changes(case.before["started_at"], case.after["started_at"])
-        others = others.filter(~pl.col("unique_id").is_in(list(changed)))
-    slower = others.filter(
-        (pl.col("time_ratio") >= SLOWER_RATIO)
-        & ~(pl.col("rows_ratio").fill_null(1.0) >= ROWS_RATIO)
-    )
-    if others.is_empty() or slower.height < CROWD or slower.height < CROWD_SHARE * others.height:
+    unique_id = case.question.unique_id
+    others = compared.total() - compared[unique_id]  # every node but the one asked about
+    slower = slowed.total() - slowed[unique_id]
+    if not others or slower < CROWD or slower < CROWD_SHARE * others:
         return None
-    share = slower.height / others.height
+    share = slower / others
     overlap = case.facts.overlapping(case.question.after)
     confidence: Confidence = "high" if share >= CROWD_HIGH_SHARE else "medium"
     words = (
-        f"{slower.height} of {others.height} other nodes ran {SLOWER_RATIO}× slower or more "
+        f"{slower} of {others} other nodes ran {SLOWER_RATIO}× slower or more "
         "in this run with unchanged code and rows"
     )
     words += (
@@ -314,12 +310,29 @@ def _contention(case: _Case) -> Cause | None:
         confidence,
         words,
         {
-            "slower_nodes": slower.height,
-            "compared_nodes": others.height,
+            "slower_nodes": slower,
+            "compared_nodes": others,
             "share": round(share, 3),
             "overlapping_invocations": overlap,
         },
     )
+
+
+def _crowd(facts: Facts, case: _Case) -> tuple[Counter[str], Counter[str]]:
+    """The runs of the question's invocation a crowd is counted among, and the slower ones.
+
+    By node, so each question leaves its own out: computed once per
+    invocation (and run before), not once per finding.
+    """
+    compared = facts.baselines(case.question.after).filter(pl.col("base_runs") >= MIN_BASELINE_RUNS)
+    if case.before is not None:
+        changed = facts.code_changes(case.before["started_at"], case.after["started_at"])
+        compared = compared.filter(~pl.col("unique_id").is_in(list(changed)))
+    slower = compared.filter(
+        (pl.col("time_ratio") >= SLOWER_RATIO)
+        & ~(pl.col("rows_ratio").fill_null(1.0) >= ROWS_RATIO)
+    )
+    return Counter(compared["unique_id"].to_list()), Counter(slower["unique_id"].to_list())
 
 
 def _capped(cause: Cause) -> Cause:

@@ -11,13 +11,16 @@ kept.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import polars as pl
 
 from monitor.analysis.explain.rows import trusted_rows
 from monitor.analysis.frames import EXECUTABLE, Frames, as_of
+
+T = TypeVar("T")
 
 BASELINE_RUNS = 14
 """Previous runs a baseline is the median of."""
@@ -62,6 +65,14 @@ class Facts:
     _by_node: list[pl.DataFrame] = field(default_factory=list, compare=False)
     _rows_ratios: dict[str, dict[str, float]] = field(default_factory=dict, compare=False)
     _baseline_rows: dict[str, dict[str, int]] = field(default_factory=dict, compare=False)
+    _kept: dict[object, Any] = field(default_factory=dict, compare=False)
+    _series: dict[str, pl.DataFrame] = field(default_factory=dict, compare=False)
+
+    def kept(self, key: object, make: Callable[[], T]) -> T:
+        """``make()``, computed once per ``key`` for these facts (they never change)."""
+        if key not in self._kept:
+            self._kept[key] = make()
+        return cast(T, self._kept[key])
 
     def invocation(self, invocation_id: str) -> dict[str, Any]:
         """One invocation's row as a mapping."""
@@ -73,7 +84,19 @@ class Facts:
 
     def series(self, unique_id: str) -> pl.DataFrame:
         """The node's runs, oldest first."""
-        return self.runs.filter(pl.col("unique_id") == unique_id)
+        if unique_id not in self._series:
+            self.read_series([unique_id])
+        return self._series[unique_id]
+
+    def read_series(self, unique_ids: Iterable[str]) -> None:
+        """Find the runs of several nodes in one pass (:meth:`series` then answers from them)."""
+        wanted = [uid for uid in dict.fromkeys(unique_ids) if uid not in self._series]
+        if not wanted:
+            return
+        found = self.runs.filter(pl.col("unique_id").is_in(wanted))
+        parts = found.partition_by("unique_id", as_dict=True, maintain_order=True)
+        for uid in wanted:
+            self._series[uid] = parts.get((uid,), found.clear())
 
     def baselines(self, invocation_id: str) -> pl.DataFrame:
         """Every node run in ``invocation_id`` with its baseline.

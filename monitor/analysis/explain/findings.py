@@ -23,6 +23,8 @@ EXPLAINED = ("slow_model", "creeping_model", "volume_anomaly")
 
 def with_causes(facts: Facts, findings: Iterable[Finding], creep_window_days: int) -> list[Finding]:
     """``findings`` with causes attached to those of the :data:`EXPLAINED` kinds."""
+    findings = list(findings)
+    facts.read_series(f.unique_id for f in findings if f.kind in EXPLAINED and f.unique_id)
     return [
         _explained(facts, finding, creep_window_days)
         if finding.kind in EXPLAINED and finding.unique_id

@@ -55,6 +55,21 @@ def test_many_nodes_slower_is_contention() -> None:
     assert "no other invocation in the history overlapped it" in found[0].message
 
 
+def test_each_question_of_one_invocation_leaves_its_own_node_out_of_the_crowd() -> None:
+    facts, ids = history(Night(seconds=12.0, bystander_seconds=3.0))
+    asked = {
+        node: rank_causes(facts, Question(node, ids[INCIDENT], ids[INCIDENT - 1]))
+        for node in (M, PARENT)  # the same facts: the crowd is counted once for both
+    }
+    crowds = {
+        node: next(c.evidence for c in found if c.kind == "contention")
+        for node, found in asked.items()
+    }
+    assert crowds[M]["slower_nodes"] == len(BYSTANDERS)
+    assert crowds[PARENT]["slower_nodes"] == len(BYSTANDERS) + 1  # M ran slower too
+    assert crowds[PARENT]["compared_nodes"] == crowds[M]["compared_nodes"]
+
+
 def test_a_crowd_is_only_medium_next_to_a_cause_of_the_node_itself() -> None:
     found = causes(Night(seconds=12.0, rows=5000, bystander_seconds=3.0))
     assert kinds(found) == [("data", "high"), ("contention", "medium")]
