@@ -78,11 +78,12 @@ def test_failures(frames: Frames, invocation_id: str) -> list[Finding]:
     )
     if current.is_empty():
         return []
-    attributes = _test_attributes(frames, started_at)
+    attributes = _test_attributes(frames, started_at, current["unique_id"].to_list())
     history = tests.join(current.select("unique_id"), on="unique_id", how="semi")
+    by_test = history.partition_by("unique_id", as_dict=True, maintain_order=True)
     findings = []
     for row in current.iter_rows(named=True):
-        runs = history.filter(pl.col("unique_id") == row["unique_id"])
+        runs = by_test[(row["unique_id"],)]
         streak = _streak(runs)
         earlier_failures = runs.head(runs.height - streak.height).filter(pl.col("status") != "pass")
         since = streak["started_at"][0]
@@ -255,10 +256,15 @@ def _as_of_join(runs: pl.DataFrame, versions: pl.DataFrame, key: str) -> pl.Data
     )
 
 
-def _test_attributes(frames: Frames, when: dt.datetime) -> dict[str, tuple[str | None, str | None]]:
+def _test_attributes(
+    frames: Frames, when: dt.datetime, wanted: list[str]
+) -> dict[str, tuple[str | None, str | None]]:
+    """The node and column each test of ``wanted`` tests."""
     if frames.nodes.is_empty():
         return {}
-    tests = as_of(frames.nodes, when).filter(pl.col("resource_type").is_in(TEST_TYPES))
+    tests = as_of(frames.nodes, when).filter(
+        pl.col("resource_type").is_in(TEST_TYPES) & pl.col("unique_id").is_in(wanted)
+    )
     return {
         uid: (node, column)
         for uid, node, column in tests.select("unique_id", "test_node", "test_column").iter_rows()
