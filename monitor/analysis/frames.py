@@ -8,6 +8,7 @@ executed anything, so each detector is a plain frame expression.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
@@ -161,21 +162,36 @@ def versions(frame: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-_AS_OF: dict[tuple[int, dt.datetime], tuple[pl.DataFrame, pl.DataFrame]] = {}
-"""Recent :func:`as_of` answers: a check asks the same question of the same frame often."""
+_AS_OF: dict[tuple[int, dt.datetime], pl.DataFrame] = {}
+"""Recent :func:`as_of` answers by frame identity: a check asks the same question of the
+same frame often. An answer lives no longer than its frame (nothing is kept for a
+long-lived process, such as a Dagster code location, once its frames are gone)."""
 
 
 def as_of(versions: pl.DataFrame, at: dt.datetime) -> pl.DataFrame:
     """Each node's version in effect at ``at`` (its first version, if all are later)."""
     key = (id(versions), at)
-    hit = _AS_OF.get(key)
-    if hit is not None and hit[0] is versions:  # the cache holds the frame: its id is its own
-        return hit[1]
+    hit = _AS_OF.get(key)  # an id is the frame's own while it lives: its answers go with it
+    if hit is not None:
+        return hit
     if len(_AS_OF) >= 32:
         _AS_OF.clear()
     found = _as_of(versions, at)
-    _AS_OF[key] = (versions, found)
+    if key[0] not in _WATCHED:
+        _WATCHED.add(key[0])
+        weakref.finalize(versions, _forget, key[0])
+    _AS_OF[key] = found
     return found
+
+
+_WATCHED: set[int] = set()
+"""The frames whose death clears their answers (each watched once)."""
+
+
+def _forget(frame_id: int) -> None:
+    _WATCHED.discard(frame_id)
+    for key in [key for key in list(_AS_OF) if key[0] == frame_id]:
+        _AS_OF.pop(key, None)
 
 
 def _as_of(versions: pl.DataFrame, at: dt.datetime) -> pl.DataFrame:

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import gc
+import weakref
+
+import polars as pl
+
+from monitor.analysis.frames import as_of
 from tests.analysis.builder import T0, HistoryBuilder
 
 
@@ -63,3 +70,36 @@ def test_freshness_checks_come_in_invocation_order_with_their_facts() -> None:
     assert freshness["invocation_id"].to_list() == [early, middle]
     assert freshness["status"].to_list() == ["warn", "pass"]
     assert freshness["command"].to_list() == ["build", "run"]
+
+
+def _versions(checksum: str) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "unique_id": ["model.shop.a", "model.shop.a"],
+            "checksum": ["old", checksum],
+            "first_seen_at": [T0, T0 + dt.timedelta(days=1)],
+        }
+    )
+
+
+def test_as_of_answers_the_version_in_effect_then_or_the_first_one() -> None:
+    versions = _versions("new")
+
+    assert as_of(versions, T0 + dt.timedelta(hours=1))["checksum"].to_list() == ["old"]
+    assert as_of(versions, T0 + dt.timedelta(days=2))["checksum"].to_list() == ["new"]
+    assert as_of(versions, T0 - dt.timedelta(days=1))["checksum"].to_list() == ["old"]
+
+
+def test_an_as_of_answer_is_kept_no_longer_than_its_frame() -> None:
+    when = T0 + dt.timedelta(days=2)
+    versions = _versions("first")
+    answer = weakref.ref(as_of(versions, when))
+    assert as_of(versions, when) is answer()  # asked again: the kept answer
+
+    del versions
+    gc.collect()
+
+    assert answer() is None  # the frame is gone, and its answer with it
+    # frames made later (ids are reused) get answers of their own
+    for checksum in ("second", "third", "fourth"):
+        assert as_of(_versions(checksum), when)["checksum"].to_list() == [checksum]
