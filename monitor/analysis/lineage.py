@@ -94,7 +94,9 @@ class Dag:
 
 
 def _grouped(edges: pl.DataFrame, key: str, value: str) -> dict[str, set[str]]:
-    grouped = edges.group_by(key).agg(pl.col(value))
+    # keys in the order the edges name them first: the walks that take them in turn
+    # (the critical path's ties) come out the same every time
+    grouped = edges.group_by(key, maintain_order=True).agg(pl.col(value))
     return {
         node: set(linked)
         for node, linked in zip(grouped[key].to_list(), grouped[value].to_list(), strict=True)
