@@ -1,4 +1,4 @@
-"""The detectors' view of the history: runs joined to their invocation's facts.
+"""The detectors' view of the history: runs carrying their invocation's facts.
 
 Built once per check from the history's lazy tables. Every run row carries
 its invocation's start time, environment key and whether the invocation
@@ -95,7 +95,7 @@ def invocation_facts(invocations: pl.LazyFrame) -> pl.DataFrame:
 
 
 def prepare(tables: Tables) -> Frames:
-    """Collect and join what the detectors need."""
+    """Collect what the detectors need: each run and freshness check with its invocation's facts."""
     invocations = invocation_facts(tables.invocations)
     # invocations are in (started_at, invocation_id) order: runs sort by that rank,
     # one integer, rather than by a timestamp and a string (a third of the time)
