@@ -7,7 +7,6 @@ import fnmatch
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 
@@ -58,7 +57,7 @@ def check(frames: Frames, invocation_id: str, config: Config) -> CheckResult:
     info = frames.invocation(invocation_id)
     started_at = info["started_at"]
     assert isinstance(started_at, dt.datetime)
-    dag = _DagWhenNeeded(frames, started_at)  # most checks have no error to trace
+    dag = Dag.at(frames, started_at)  # read only if an error needs tracing
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dbt-monitor-check") as pool:
         timed = pool.submit(_explained_timing, frames, invocation_id, config)
         others = [
@@ -93,47 +92,6 @@ def _explained_timing(frames: Frames, invocation_id: str, config: Config) -> lis
         ],
         config.creep_window_days,
     )
-
-
-class _DagWhenNeeded(Dag):
-    """The DAG as it stood at ``when``, built the first time a walk needs it."""
-
-    def __init__(self, frames: Frames, when: dt.datetime) -> None:
-        self._frames, self._when = frames, when
-        self._built: Dag | None = None
-
-    def _dag(self) -> Dag:
-        if self._built is None:
-            self._built = Dag.at(self._frames, self._when)
-        return self._built
-
-    def __getattr__(self, name: str) -> Any:
-        """``edges``: the built DAG's (built on first use)."""
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self._dag(), name)
-
-    @property
-    def parents(self) -> dict[str, set[str]]:
-        """Each node's parents."""
-        return self._dag().parents
-
-    @property
-    def children(self) -> dict[str, set[str]]:
-        """Each node's children."""
-        return self._dag().children
-
-    def descendants(self, start: str) -> set[str]:
-        """Every node downstream of ``start``."""
-        return self._dag().descendants(start)
-
-    def ancestors(self, start: str) -> set[str]:
-        """Every node upstream of ``start``."""
-        return self._dag().ancestors(start)
-
-    def reach(self, starts: Iterable[str]) -> dict[str, set[str]]:
-        """Every node downstream of each of ``starts``."""
-        return self._dag().reach(starts)
 
 
 def apply_policy(

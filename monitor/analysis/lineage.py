@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 
 import polars as pl
@@ -17,37 +17,36 @@ from monitor.analysis.words import name_of
 class Dag:
     """Parents and children of every node (and exposure) in one manifest version.
 
-    The edges stay a frame: walks from a few nodes (:meth:`reach`) run in
-    Polars, and the per-node mappings are built only when a caller walks many.
+    Nothing is read until a walk needs it, and the edges stay a frame: walks
+    from a few nodes (:meth:`reach`) run in Polars, and the per-node mappings
+    are built only when a caller walks many.
     """
 
-    def __init__(self, edges: pl.DataFrame) -> None:
-        """``edges``: one row per ``parent`` -> ``child`` pair (String columns)."""
-        self.edges = edges
+    def __init__(self, edges: Callable[[], pl.DataFrame]) -> None:
+        """``edges`` makes the ``parent`` -> ``child`` pairs (String columns), on first use."""
+        self._make_edges = edges
 
     @classmethod
     def at(cls, frames: Frames, when: dt.datetime) -> Dag:
-        """The DAG as the manifest stood at ``when``."""
-        return cls.of(
-            *(
-                as_of(table, when) if table.height else table
-                for table in (frames.nodes, frames.exposures)
+        """The DAG as the manifest stood at ``when`` (most checks never walk it)."""
+        return cls(
+            lambda: _pairs(
+                *(
+                    as_of(table, when) if table.height else table
+                    for table in (frames.nodes, frames.exposures)
+                )
             )
         )
 
     @classmethod
     def of(cls, *tables: pl.DataFrame) -> Dag:
         """The DAG of the ``depends_on`` lists of ``tables``' nodes (or exposures)."""
-        pairs = [
-            table.select(
-                pl.col("depends_on").cast(pl.List(pl.String)).alias("parent"),
-                pl.col("unique_id").alias("child"),
-            )
-            .explode("parent")
-            .drop_nulls()
-            for table in tables
-        ]
-        return cls(pl.concat(pairs))
+        return cls(lambda: _pairs(*tables))
+
+    @cached_property
+    def edges(self) -> pl.DataFrame:
+        """One row per ``parent`` -> ``child`` pair."""
+        return self._make_edges()
 
     @cached_property
     def parents(self) -> dict[str, set[str]]:
@@ -91,6 +90,19 @@ class Dag:
         for root, child in seen.iter_rows():
             found[root].add(child)
         return found
+
+
+def _pairs(*tables: pl.DataFrame) -> pl.DataFrame:
+    """The ``parent`` -> ``child`` pairs of the ``depends_on`` lists of ``tables``."""
+    return pl.concat(
+        table.select(
+            pl.col("depends_on").cast(pl.List(pl.String)).alias("parent"),
+            pl.col("unique_id").alias("child"),
+        )
+        .explode("parent")
+        .drop_nulls()
+        for table in tables
+    )
 
 
 def _grouped(edges: pl.DataFrame, key: str, value: str) -> dict[str, set[str]]:
