@@ -37,8 +37,20 @@ class NothingExecuted(MonitorError):
     """``latest`` asked of a history whose invocations executed nothing (docs, compile)."""
 
 
+class Keeps:
+    """Answers derived from frames that never change, each computed once per key."""
+
+    _kept: dict[object, Any]
+
+    def kept(self, key: object, make: Callable[[], T]) -> T:
+        """``make()``, computed once per ``key`` (two threads may both make it: the same value)."""
+        if key not in self._kept:
+            self._kept[key] = make()
+        return cast(T, self._kept[key])
+
+
 @dataclass(frozen=True)
-class Frames:
+class Frames(Keeps):
     """Collected, joined frames for the detectors."""
 
     invocations: pl.DataFrame
@@ -57,12 +69,6 @@ class Frames:
             return rows.row(0, named=True)
 
         return dict(self.kept(("invocation", invocation_id), row))
-
-    def kept(self, key: object, make: Callable[[], T]) -> T:
-        """``make()``, computed once per ``key`` for these frames (they never change)."""
-        if key not in self._kept:
-            self._kept[key] = make()  # two threads may both make it: the same value
-        return cast(T, self._kept[key])
 
 
 def env_key() -> pl.Expr:

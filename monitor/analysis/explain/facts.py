@@ -11,16 +11,14 @@ kept.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import polars as pl
 
 from monitor.analysis.explain.rows import trusted_rows
-from monitor.analysis.frames import EXECUTABLE, Frames, as_of
-
-T = TypeVar("T")
+from monitor.analysis.frames import EXECUTABLE, Frames, Keeps, as_of
 
 BASELINE_RUNS = 14
 """Previous runs a baseline is the median of."""
@@ -44,7 +42,7 @@ GIT_LABELS = (
 
 
 @dataclass(frozen=True)
-class Facts:
+class Facts(Keeps):
     """Runs, invocations and node versions, with baselines computed on demand."""
 
     runs: pl.DataFrame
@@ -60,19 +58,8 @@ class Facts:
     )
     _invocation_rows: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
     _node_versions: dict[str, list[dict[str, Any]]] = field(default_factory=dict, compare=False)
-    _recoded: list[pl.DataFrame] = field(default_factory=list, compare=False)
-    _version_spans: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False)
-    _by_node: list[pl.DataFrame] = field(default_factory=list, compare=False)
-    _rows_ratios: dict[str, dict[str, float]] = field(default_factory=dict, compare=False)
-    _baseline_rows: dict[str, dict[str, int]] = field(default_factory=dict, compare=False)
-    _kept: dict[object, Any] = field(default_factory=dict, compare=False)
     _series: dict[str, pl.DataFrame] = field(default_factory=dict, compare=False)
-
-    def kept(self, key: object, make: Callable[[], T]) -> T:
-        """``make()``, computed once per ``key`` for these facts (they never change)."""
-        if key not in self._kept:
-            self._kept[key] = make()
-        return cast(T, self._kept[key])
+    _kept: dict[object, Any] = field(default_factory=dict, compare=False)
 
     def invocation(self, invocation_id: str) -> dict[str, Any]:
         """One invocation's row as a mapping."""
@@ -146,37 +133,31 @@ class Facts:
     def baseline(self, invocation_id: str, unique_id: str) -> dict[str, Any] | None:
         """One node's row of :meth:`baselines` (None when it did not run then)."""
         frame = self.baselines(invocation_id)
-        if invocation_id not in self._baseline_rows:  # one index, then a row each
-            index: dict[str, int] = {}
+
+        def index() -> dict[str, int]:  # one index, then a row each
+            rows: dict[str, int] = {}
             for row, uid in enumerate(frame["unique_id"].to_list()):
-                index.setdefault(uid, row)  # the first row, as a filter would find
-            self._baseline_rows[invocation_id] = index
-        found = self._baseline_rows[invocation_id].get(unique_id)
+                rows.setdefault(uid, row)  # the first row, as a filter would find
+            return rows
+
+        found = self.kept(("baseline rows", invocation_id), index).get(unique_id)
         return None if found is None else frame.row(found, named=True)
 
     def rows_ratios(self, invocation_id: str) -> dict[str, float]:
         """Each node's rows in ``invocation_id`` over its baseline, where both were counted."""
-        if invocation_id not in self._rows_ratios:
+
+        def ratios() -> dict[str, float]:
             frame = self.baselines(invocation_id).select("unique_id", "rows_ratio")
-            self._rows_ratios[invocation_id] = dict(frame.drop_nulls("rows_ratio").iter_rows())
-        return self._rows_ratios[invocation_id]
+            return dict(frame.drop_nulls("rows_ratio").iter_rows())
+
+        return self.kept(("rows ratios", invocation_id), ratios)
 
     def version(self, unique_id: str, at: dt.datetime) -> dict[str, Any] | None:
         """The node's version in effect at ``at`` (None when no manifest named it)."""
         if unique_id not in self._node_versions:
-            if not self._by_node:  # one sort and one index, then a zero-copy slice per node
-                ordered = self.versions.sort("unique_id", "first_seen_at", maintain_order=True)
-                spans = (
-                    ordered.with_row_index("_at")
-                    .group_by("unique_id")
-                    .agg(pl.col("_at").first(), pl.len())
-                )
-                self._version_spans.update(
-                    (uid, (int(at), int(n))) for uid, at, n in spans.iter_rows()
-                )
-                self._by_node.append(ordered)
-            at_row, count = self._version_spans.get(unique_id, (0, 0))
-            mine = self._by_node[0].slice(at_row, count)
+            ordered, spans = self.kept("versions by node", self._versions_by_node)
+            at_row, count = spans.get(unique_id, (0, 0))
+            mine = ordered.slice(at_row, count)
             self._node_versions[unique_id] = list(mine.iter_rows(named=True))
         mine_rows = self._node_versions[unique_id]
         if not mine_rows:
@@ -184,16 +165,22 @@ class Facts:
         earlier = [row for row in mine_rows if row["first_seen_at"] <= at]
         return earlier[-1] if earlier else mine_rows[0]
 
+    def _versions_by_node(self) -> tuple[pl.DataFrame, dict[str, tuple[int, int]]]:
+        """The versions sorted by node, and each node's first row and count in them."""
+        ordered = self.versions.sort("unique_id", "first_seen_at", maintain_order=True)
+        spans = (
+            ordered.with_row_index("_at").group_by("unique_id").agg(pl.col("_at").first(), pl.len())
+        )
+        return ordered, {uid: (int(at), int(n)) for uid, at, n in spans.iter_rows()}
+
     def code_changes(self, before: dt.datetime, after: dt.datetime) -> frozenset[str]:
         """The nodes whose checksum differs between the versions in effect at the two times."""
         key = (before, after)
         if key not in self._changed:
-            if not self._recoded:
-                # only a node with two checksums can have changed code
-                self._recoded.append(
-                    self.versions.filter(pl.col("checksum").n_unique().over("unique_id") > 1)
-                )
-            recoded = self._recoded[0]
+            recoded = self.kept(  # only a node with two checksums can have changed code
+                "recoded",
+                lambda: self.versions.filter(pl.col("checksum").n_unique().over("unique_id") > 1),
+            )
             old = as_of(recoded, before).select("unique_id", "checksum")
             new = as_of(recoded, after).select("unique_id", "checksum")
             both = old.join(new, on="unique_id", suffix="_new")
