@@ -305,6 +305,30 @@ class History:
         listed = [path for path in listed if path not in self.damaged]
         return _indexed(View(records, listed, since, None, {}, records.checksums(), {}))
 
+    def view_of(self, tables: tuple[str, ...]) -> View:
+        """A view of the markers on the days ``tables`` have files (not of every day).
+
+        The versioned tables (nodes, exposures) get a file only when a
+        version changes: reading them whole needs the markers of those few
+        days, not a listing of every partition of a long history.
+        """
+        records = self.records()
+        days = sorted(
+            {
+                _day_of(path)
+                for table in tables
+                for path in self.live_files(table, records=records)
+                if not _is_compacted(path)
+            }
+        )
+        listed = [
+            path
+            for day in days
+            for path in self.live_files(COMMIT_TABLE, day=day, records=records)
+            if path not in self.damaged
+        ]
+        return _indexed(View(records, listed, None, None, {}, records.checksums(), {}))
+
     def loaded(self, view: View) -> View:
         """``view`` with its markers read: damaged ones left out, invocation ids known."""
         if view.rows is None:
@@ -377,17 +401,24 @@ class History:
         return [path for path in files if _is_compacted(path) or view.holds(path)]
 
     def live_files(
-        self, table: str, *, since: dt.date | None = None, records: Records | None = None
+        self,
+        table: str,
+        *,
+        since: dt.date | None = None,
+        day: dt.date | None = None,
+        records: Records | None = None,
     ) -> list[str]:
         """``table``'s files that hold current rows: not replaced, and not in flight.
 
         A compacted file counts only once its record exists; a file a record
         replaces no longer counts, even before compaction deletes it.
+        ``since`` keeps the days from then on; ``day`` lists that day's partition only.
         """
         records = records if records is not None else self.records()
         dead = records.dead
         after = since.isoformat() if since else None
-        listed = [p for p in self.storage.list(table, since=after) if p.endswith(".parquet")]
+        prefix = table if day is None else f"{table}/date={day.isoformat()}"
+        listed = [p for p in self.storage.list(prefix, since=after) if p.endswith(".parquet")]
         live = {
             path
             for path in listed
@@ -398,6 +429,8 @@ class History:
         }
         if since is not None:
             live = {path for path in live if _day_of(path) >= since}
+        if day is not None:
+            live = {path for path in live if _day_of(path) == day}
         return sorted(live)
 
     def records(self) -> Records:

@@ -33,7 +33,7 @@ def read_tables(history: History, *, since: dt.date | None = None) -> Tables:
             f"{history.root}: no run history here yet; run `dbt-monitor ingest target/` first"
         )
     view = history.view(since=since)
-    whole = history.view() if since is not None else view
+    whole = history.view_of(("nodes", "exposures")) if since is not None else view
     return Tables(
         invocations=history.scan("invocations", view=view),
         node_runs=history.scan("node_runs", view=view),
