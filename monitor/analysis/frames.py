@@ -160,11 +160,7 @@ def versions(frame: pl.LazyFrame) -> pl.LazyFrame:
     return (
         frame.sort("first_seen_at")
         .unique(["unique_id", "version", "first_seen_at"], keep="first", maintain_order=True)
-        .with_columns(
-            (pl.int_range(pl.len()).over("unique_id") == pl.len().over("unique_id") - 1).alias(
-                "is_latest"
-            )
-        )
+        .with_columns(pl.col("unique_id").is_last_distinct().alias("is_latest"))
     )
 
 

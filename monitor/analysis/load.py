@@ -33,14 +33,18 @@ def load_frames(
     ``latest`` and ids of recent invocations are resolved from the last
     :data:`RECENT_DAYS` of the history, without opening older files; only the
     ``lookback_days`` of runs before the earliest wanted invocation are read.
+    The commit markers of those days are listed and read once, for both.
     """
     newest = history.newest_day()
     if newest is None:
         read_tables(history)  # says the history is empty, and what to do
         raise AssertionError("unreachable")
-    recent = invocation_facts(
-        history.scan("invocations", since=newest - dt.timedelta(days=RECENT_DAYS))
-    )
+    recent_since = newest - dt.timedelta(days=RECENT_DAYS)
+    view = history.loaded(history.view(since=recent_since - dt.timedelta(days=lookback_days)))
+    read = invocation_facts(history.scan("invocations", view=view))
+    recent_rows = history.narrowed(view, recent_since).rows
+    assert recent_rows is not None
+    recent = read.filter(pl.col("invocation_id").is_in(recent_rows["invocation_id"].implode()))
     everything: pl.DataFrame | None = None
     ids = []
     for item in wanted:
@@ -50,12 +54,18 @@ def load_frames(
             if everything is None:
                 everything = invocation_facts(history.scan("invocations"))
             ids.append(resolve_invocation(everything, item))
-    facts = recent if everything is None else everything
+    facts = read if everything is None else everything
     earliest = facts.filter(pl.col("invocation_id").is_in(ids))["started_at"].min()
-    since = None
-    if isinstance(earliest, dt.datetime):
+    if not isinstance(earliest, dt.datetime):
+        tables = read_tables(history)
+    else:
         since = (earliest - dt.timedelta(days=lookback_days)).date()
-    tables = read_tables(history, since=since)
+        within = view.since is not None and since >= view.since  # the usual case: a recent id
+        tables = (
+            read_tables(history, view=history.narrowed(view, since))
+            if within
+            else read_tables(history, since=since)
+        )
     runs = tables.node_runs.select(CHECKED_RUN_COLUMNS)
     if _adapters_known(tables.invocations):
         # query ids only tell Snowflake apart when no manifest named the adapter;

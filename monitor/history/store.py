@@ -329,6 +329,17 @@ class History:
         ]
         return _indexed(View(records, listed, None, None, {}, records.checksums(), {}))
 
+    def narrowed(self, view: View, since: dt.date) -> View:
+        """``view`` from ``since`` on, its markers' rows kept (nothing listed or read again)."""
+        if view.since is not None and since < view.since:
+            raise ValueError(f"a view since {view.since} cannot be widened to {since}")
+        view = self.loaded(view)
+        assert view.rows is not None
+        markers = [path for path in view.markers if _day_of(path) >= since]
+        day = pl.col("_path").str.extract(r"/date=(\d{4}-\d{2}-\d{2})/").str.to_date()
+        rows = view.rows.filter(day >= since)
+        return _indexed(View(view.records, markers, since, rows, {}, view.records.checksums(), {}))
+
     def loaded(self, view: View) -> View:
         """``view`` with its markers read: damaged ones left out, invocation ids known."""
         if view.rows is None:

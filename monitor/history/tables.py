@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from monitor.errors import MonitorError
-from monitor.history.store import History
+from monitor.history.store import History, View
 
 
 @dataclass(frozen=True)
@@ -22,17 +22,22 @@ class Tables:
     exposures: pl.LazyFrame
 
 
-def read_tables(history: History, *, since: dt.date | None = None) -> Tables:
+def read_tables(
+    history: History, *, since: dt.date | None = None, view: View | None = None
+) -> Tables:
     """The history's tables; a missing or empty history is a user error.
 
     ``since`` prunes the per-run tables (node versions are always read whole:
-    a node first seen long ago is still in the project).
+    a node first seen long ago is still in the project). A ``view`` already
+    listed (and perhaps read) gives the markers, and its ``since``, instead.
     """
     if history.is_empty():
         raise MonitorError(
             f"{history.root}: no run history here yet; run `dbt-monitor ingest target/` first"
         )
-    view = history.view(since=since)
+    if view is None:
+        view = history.view(since=since)
+    since = view.since
     whole = history.view_of(("nodes", "exposures")) if since is not None else view
     return Tables(
         invocations=history.scan("invocations", view=view),

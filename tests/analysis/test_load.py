@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from monitor import schema
 from monitor.analysis.explain.facts import build_facts
+from monitor.analysis.frames import Frames
 from monitor.analysis.load import load_frames
 from monitor.history.store import History
 
@@ -75,3 +77,40 @@ def test_query_ids_still_tell_snowflake_apart_when_an_adapter_is_unknown(tmp_pat
 
 def test_a_known_other_adapter_keeps_its_own_count(tmp_path: Path) -> None:
     assert _rows(tmp_path, ["postgres", None]) == [1, 42]
+
+
+class CountingHistory(History):
+    """A real history that counts how often it reads its commit markers."""
+
+    marker_reads = 0
+
+    def _read_markers(self, listed: list[str], checksums: Any) -> Any:
+        self.marker_reads += 1
+        return super()._read_markers(listed, checksums)
+
+
+def _nightly(tmp_path: Path, nights: int) -> CountingHistory:
+    history = CountingHistory(str(tmp_path / "history"))
+    for day in range(nights):
+        _write(history, day, f"inv-{day:02d}", "snowflake")
+    return CountingHistory(str(tmp_path / "history"))
+
+
+def _days(frames: Frames) -> list[int]:
+    return sorted((t - T0).days for t in frames.invocations["started_at"].to_list())
+
+
+def test_latest_reads_the_markers_once_and_exactly_its_lookback(tmp_path: Path) -> None:
+    history = _nightly(tmp_path, 60)
+    frames, ids = load_frames(history, 10, ["latest"])
+    assert ids == ["inv-59"]
+    assert _days(frames) == list(range(49, 60))  # the night 10 days before, to the latest
+    assert frames.node_runs["invocation_id"].n_unique() == 11
+    assert history.marker_reads == 1  # resolving `latest` and the lookback share one read
+
+
+def test_an_old_invocation_gets_its_own_lookback(tmp_path: Path) -> None:
+    history = _nightly(tmp_path, 60)
+    frames, ids = load_frames(history, 10, ["inv-20", "inv-05"])
+    assert ids == ["inv-20", "inv-05"]
+    assert _days(frames) == list(range(0, 60))  # from 10 days before the earliest: day 0 here
