@@ -216,7 +216,16 @@ def build_facts(frames: Frames) -> Facts:
             & pl.col("executes")
             & pl.col("execution_time").is_not_null()
         )
-        .join(adapters.lazy(), on="invocation_id", how="left", maintain_order="left")
+        .with_columns(  # the invocation's adapter: a lookup, not a join copying every column
+            pl.col("invocation_id")
+            .replace_strict(
+                adapters["invocation_id"],
+                adapters["adapter_type"],
+                default=None,
+                return_dtype=pl.String,
+            )
+            .alias("adapter_type")
+        )
         .select(
             "invocation_id",
             "unique_id",
