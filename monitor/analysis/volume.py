@@ -71,11 +71,21 @@ def volume_anomalies(
     incremental = _incrementals(facts, started_at)
     scored = current.join(before, on="unique_id", how="inner").sort("unique_id")
     findings = []
-    for row in scored.iter_rows(named=True):
+    for row in _candidates(scored, incremental, limits).iter_rows(named=True):
         finding = _judge(row, invocation_id, env, limits, row["unique_id"] in incremental)
         if finding is not None:
             findings.append(finding)
     return findings
+
+
+def _candidates(scored: pl.DataFrame, incremental: set[str], limits: VolumeLimits) -> pl.DataFrame:
+    """The rows :func:`_judge` may raise a finding for (its tests, on every node at once)."""
+    rows, median = pl.col("rows"), pl.col("median")
+    spike = (rows >= median * limits.ratio) & (rows - median >= limits.min_rows)
+    zero = (rows == 0) & (median > 0) & (pl.col("writing_share") >= limits.usually_writes)
+    drop = (rows * limits.ratio <= median) & (median - rows >= limits.min_rows)
+    steady = pl.col("unique_id").is_in(list(incremental)).not_()
+    return scored.filter(spike | (steady & (zero | drop)))
 
 
 def _judge(
