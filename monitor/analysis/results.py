@@ -84,9 +84,11 @@ def test_failures(frames: Frames, invocation_id: str) -> list[Finding]:
     findings = []
     for row in current.iter_rows(named=True):
         runs = by_test[(row["unique_id"],)]
-        streak = _streak(runs)
-        earlier_failures = runs.head(runs.height - streak.height).filter(pl.col("status") != "pass")
-        since = streak["started_at"][0]
+        statuses = runs["status"].to_list()
+        streak = _streak(statuses)
+        start = len(statuses) - streak  # the streak's first run
+        failed_before = any(status != "pass" for status in statuses[:start])
+        since = runs["started_at"][start]
         severity: Severity = "warn" if row["status"] == "warn" else "error"
         tested, column = attributes.get(row["unique_id"], (None, None))
         where = ""
@@ -95,10 +97,10 @@ def test_failures(frames: Frames, invocation_id: str) -> list[Finding]:
         count = row["failures"]
         rows_text = f" with {count} failing row{'s' if count != 1 else ''}" if count else ""
         verb = {"warn": "warned", "fail": "failed"}.get(row["status"], "errored")
-        if streak.height == 1:
-            tail = "new" if earlier_failures.is_empty() else "failing again after passing"
+        if streak == 1:
+            tail = "failing again after passing" if failed_before else "new"
         else:
-            tail = f"failing since {moment(since)} ({streak.height} runs in a row)"
+            tail = f"failing since {moment(since)} ({streak} runs in a row)"
         message = f"{name_of(row['unique_id'])} {verb}{where}{rows_text}: {tail}"
         findings.append(
             Finding(
@@ -112,10 +114,10 @@ def test_failures(frames: Frames, invocation_id: str) -> list[Finding]:
                     "failures": count,
                     "tested_node": tested,
                     "column": column,
-                    "streak_runs": streak.height,
+                    "streak_runs": streak,
                     "failing_since": since.isoformat(),
-                    "streak_start_invocation": streak["invocation_id"][0],
-                    "new": streak.height == 1 and earlier_failures.is_empty(),
+                    "streak_start_invocation": runs["invocation_id"][start],
+                    "new": streak == 1 and not failed_before,
                     "dbt_message": row["message"],
                 },
             )
@@ -123,15 +125,14 @@ def test_failures(frames: Frames, invocation_id: str) -> list[Finding]:
     return findings
 
 
-def _streak(runs: pl.DataFrame) -> pl.DataFrame:
-    """The trailing runs that did not pass (the current failing streak)."""
-    passed = (runs["status"] == "pass").to_list()
+def _streak(statuses: list[str]) -> int:
+    """How many of the last runs did not pass (the current failing streak)."""
     length = 0
-    for ok in reversed(passed):
-        if ok:
+    for status in reversed(statuses):
+        if status == "pass":
             break
         length += 1
-    return runs.tail(length)
+    return length
 
 
 def flaky_tests(frames: Frames, invocation_id: str, config: Config) -> list[Finding]:
