@@ -124,3 +124,26 @@ main(["--version"])
     assert done.returncode == 0, done.stderr.decode()
     assert done.stdout.decode().startswith("dbt-monitor")
     assert marks.read_text().splitlines() == ["thread", "atexit"]
+
+
+def test_only_a_process_of_its_own_freezes_what_a_command_imports() -> None:
+    """A host calling ``cli`` keeps its objects collectable; ``main`` owns its process."""
+    script = """
+import atexit, gc, sys
+from monitor.cli import cli, main
+try:
+    cli(["runs", "--help"], prog_name="dbt-monitor")
+except SystemExit:
+    pass
+print("embedded", gc.get_freeze_count(), file=sys.stderr)
+atexit.register(lambda: print("own", gc.get_freeze_count() > 0, file=sys.stderr))
+main(["check", "--help"])
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stderr.decode().split("\n")[:2] == ["embedded 0", "own True"]
