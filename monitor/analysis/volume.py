@@ -70,47 +70,46 @@ def volume_anomalies(
     )
     incremental = _incrementals(facts, started_at)
     scored = current.join(before, on="unique_id", how="inner").sort("unique_id")
-    findings = []
-    for row in _candidates(scored, incremental, limits).iter_rows(named=True):
-        finding = _judge(row, invocation_id, env, limits, row["unique_id"] in incremental)
-        if finding is not None:
-            findings.append(finding)
-    return findings
+    return [
+        _finding(row, invocation_id, env, row["unique_id"] in incremental)
+        for row in _judged(scored, incremental, limits).iter_rows(named=True)
+    ]
 
 
-def _candidates(scored: pl.DataFrame, incremental: set[str], limits: VolumeLimits) -> pl.DataFrame:
-    """The rows :func:`_judge` may raise a finding for (its tests, on every node at once)."""
+def _judged(scored: pl.DataFrame, incremental: set[str], limits: VolumeLimits) -> pl.DataFrame:
+    """The anomalous rows, each with its ``change``: spike, zero or drop (incrementals: spikes).
+
+    Judged on every node at once; only the few anomalies are put in words.
+    """
     rows, median = pl.col("rows"), pl.col("median")
     spike = (rows >= median * limits.ratio) & (rows - median >= limits.min_rows)
     zero = (rows == 0) & (median > 0) & (pl.col("writing_share") >= limits.usually_writes)
     drop = (rows * limits.ratio <= median) & (median - rows >= limits.min_rows)
     steady = pl.col("unique_id").is_in(list(incremental)).not_()
-    return scored.filter(spike | (steady & (zero | drop)))
+    change = (
+        pl.when(spike)
+        .then(pl.lit("spike"))
+        .when(steady & zero)
+        .then(pl.lit("zero"))
+        .when(steady & drop)
+        .then(pl.lit("drop"))
+    )
+    return scored.with_columns(change.alias("change")).filter(pl.col("change").is_not_null())
 
 
-def _judge(
-    row: dict[str, object],
-    invocation_id: str,
-    env: str,
-    limits: VolumeLimits,
-    incremental: bool,
-) -> Finding | None:
+def _finding(row: dict[str, object], invocation_id: str, env: str, incremental: bool) -> Finding:
     rows, median, runs = row["rows"], row["median"], row["runs"]
     assert isinstance(rows, int) and isinstance(median, float) and isinstance(runs, int)
     name = name_of(str(row["unique_id"]))
     severity: Severity = "warn"
-    if rows >= median * limits.ratio and rows - median >= limits.min_rows:
+    if row["change"] == "spike":
         ratio = rows / max(median, 1)
         what = f"{name} wrote {rows:,} rows, {ratio:.1f}× its median of {median:,.0f}"
-    elif incremental:
-        return None
-    elif rows == 0 and median > 0 and float(str(row["writing_share"])) >= limits.usually_writes:
+    elif row["change"] == "zero":
         severity = "error"
         what = f"{name} wrote 0 rows; it usually writes about {median:,.0f}"
-    elif rows * limits.ratio <= median and median - rows >= limits.min_rows:
-        what = f"{name} wrote {rows:,} rows, {rows / median:.0%} of its median of {median:,.0f}"
     else:
-        return None
+        what = f"{name} wrote {rows:,} rows, {rows / median:.0%} of its median of {median:,.0f}"
     return Finding(
         "volume_anomaly",
         severity,
