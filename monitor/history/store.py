@@ -336,8 +336,7 @@ class History:
         view = self.loaded(view)
         assert view.rows is not None
         markers = [path for path in view.markers if _day_of(path) >= since]
-        day = pl.col("_path").str.extract(r"/date=(\d{4}-\d{2}-\d{2})/").str.to_date()
-        rows = view.rows.filter(day >= since)
+        rows = view.rows.filter(pl.col("_path").is_in(markers))
         return _indexed(View(view.records, markers, since, rows, {}, view.records.checksums(), {}))
 
     def loaded(self, view: View) -> View:
