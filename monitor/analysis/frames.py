@@ -16,6 +16,7 @@ from typing import Any, TypeVar, cast
 import polars as pl
 
 from monitor.analysis.jobs import job, job_name
+from monitor.engine import ENGINE
 from monitor.errors import MonitorError
 from monitor.history.tables import Tables
 
@@ -96,7 +97,7 @@ def invocation_facts(invocations: pl.LazyFrame) -> pl.DataFrame:
             pl.col("full_refresh").fill_null(False),
         )
         .sort("started_at", "invocation_id")
-        .collect()
+        .collect(engine=ENGINE)
     )
 
 
@@ -112,7 +113,8 @@ def prepare(tables: Tables) -> Frames:
             _with_facts(tables.freshness, facts),
             versions(tables.nodes),
             versions(tables.exposures),
-        ]
+        ],
+        engine=ENGINE,
     )
     return Frames(
         invocations=invocations,

@@ -9,6 +9,7 @@ import polars as pl
 
 from monitor import schema
 from monitor.analysis.frames import Frames, invocation_facts, prepare, resolve_invocation
+from monitor.engine import ENGINE
 from monitor.errors import MonitorError
 from monitor.history.store import History
 from monitor.history.tables import read_tables
@@ -76,5 +77,5 @@ def load_frames(
 
 def _adapters_known(invocations: pl.LazyFrame) -> bool:
     """Whether every invocation read has its adapter type (from its manifest)."""
-    known = invocations.select(pl.col("adapter_type").is_not_null().all()).collect()
+    known = invocations.select(pl.col("adapter_type").is_not_null().all()).collect(engine=ENGINE)
     return bool(known.item())

@@ -11,6 +11,7 @@ from monitor.analysis.finding import Finding, Severity
 from monitor.analysis.frames import EXECUTABLE, Frames, as_of
 from monitor.analysis.lineage import Dag
 from monitor.analysis.words import moment, name_of, summary_line
+from monitor.engine import ENGINE
 
 TEST_TYPES = ("test", "unit_test")
 FAILING = ("fail", "error", "runtime error")
@@ -24,7 +25,7 @@ def model_errors(frames: Frames, invocation_id: str, dag: Dag) -> list[Finding]:
         frames.node_runs.lazy()
         .filter(pl.col("invocation_id") == invocation_id)
         .select("unique_id", "resource_type", "status", "message")
-        .collect()
+        .collect(engine=ENGINE)
     )
     skipped = set(runs.filter(pl.col("status") == "skipped")["unique_id"].to_list())
     errored = runs.filter(
@@ -71,7 +72,7 @@ def test_failures(frames: Frames, invocation_id: str) -> list[Finding]:
             & (pl.col("env_key") == info["env_key"])
         )
         .select(TEST_RUN_COLUMNS)  # copying only these, not every column
-        .collect()
+        .collect(engine=ENGINE)
     )
     current = tests.filter(
         (pl.col("invocation_id") == invocation_id) & pl.col("status").is_in((*FAILING, "warn"))
@@ -156,7 +157,7 @@ def flaky_tests(frames: Frames, invocation_id: str, config: Config) -> list[Find
             & (pl.col("env_key") == info["env_key"])
         )
         .select("invocation_id", "unique_id", "status", "started_at")
-        .collect()
+        .collect(engine=ENGINE)
     )
     ran_now = runs.filter(pl.col("invocation_id") == invocation_id).select("unique_id")
     runs = runs.join(ran_now, on="unique_id", how="semi").sort("started_at")

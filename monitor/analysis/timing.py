@@ -17,6 +17,7 @@ from monitor.analysis.explain.changes import Thresholds, change_points
 from monitor.analysis.finding import Finding, Severity
 from monitor.analysis.frames import EXECUTABLE, Frames
 from monitor.analysis.words import duration, name_of
+from monitor.engine import ENGINE
 
 MAD_TO_SIGMA = 1.4826
 """Scales the median absolute deviation to a normal distribution's sigma."""
@@ -48,7 +49,12 @@ def _target(frames: Frames, invocation_id: str) -> tuple[dt.datetime, str, pl.Da
     # only the columns read: filtering all of node_runs' copies every column
     runs = frames.kept(
         "timing runs",
-        lambda: frames.node_runs.lazy().filter(_baseline_run()).select(TARGET_COLUMNS).collect(),
+        lambda: (
+            frames.node_runs.lazy()
+            .filter(_baseline_run())
+            .select(TARGET_COLUMNS)
+            .collect(engine=ENGINE)
+        ),
     )
     return started_at, str(info["env_key"]), runs
 

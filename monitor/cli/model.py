@@ -30,6 +30,7 @@ from monitor.cli.query_options import (
     terminal_width,
     window_options,
 )
+from monitor.engine import ENGINE
 from monitor.errors import MonitorError
 from monitor.history.store import History
 from monitor.history.tables import Tables, read_tables
@@ -141,7 +142,7 @@ def load_node_history(
 
 def _resolve(tables: Tables, name: str) -> tuple[Tables, str]:
     """The node ``name`` names, and ``tables`` with its nodes read (once)."""
-    nodes = tables.nodes.collect()
+    nodes = tables.nodes.collect(engine=ENGINE)
     tables = replace(tables, nodes=nodes.lazy())
     try:
         return tables, resolve_node(known_nodes(nodes), name)
@@ -151,5 +152,5 @@ def _resolve(tables: Tables, name: str) -> tuple[Tables, str]:
                 tables.node_runs.select("unique_id").unique(),
                 tables.freshness.select("unique_id").unique(),
             ]
-        ).collect()
+        ).collect(engine=ENGINE)
         return tables, resolve_node(known_nodes(nodes, seen["unique_id"].to_list()), name)

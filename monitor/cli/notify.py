@@ -17,6 +17,7 @@ from monitor.analysis.words import counted
 from monitor.cli import cli
 from monitor.cli.options import history_option, user_errors
 from monitor.cli.report import parse_span
+from monitor.engine import ENGINE
 from monitor.errors import EXIT_DELIVERY, EXIT_OK, MonitorError
 from monitor.history.incidents import IncidentLog, active_mutes
 from monitor.history.store import History
@@ -160,7 +161,7 @@ def resolve_target(history: History, target: str) -> str:
     """A finding kind as is; anything else the node it names (as `model NAME` resolves it)."""
     if target in KINDS:
         return target
-    nodes = read_tables(history).nodes.collect()
+    nodes = read_tables(history).nodes.collect(engine=ENGINE)
     return resolve_node(known_nodes(nodes), target)
 
 

@@ -19,6 +19,7 @@ from monitor.analysis.queries.node_runs import newest_start
 from monitor.analysis.queries.select import latest_versions, select
 from monitor.analysis.queries.windows import Window, parse_window
 from monitor.cli.options import P, R
+from monitor.engine import ENGINE
 from monitor.errors import MonitorError
 from monitor.history.store import History
 from monitor.history.tables import Tables, read_tables
@@ -152,7 +153,7 @@ def selected_nodes(tables: Tables, selectors: tuple[str, ...]) -> set[str] | Non
     """The unique_ids ``--select`` picks (None: no selection)."""
     if not selectors:
         return None
-    return select(latest_versions(tables.nodes.collect()), selectors)
+    return select(latest_versions(tables.nodes.collect(engine=ENGINE)), selectors)
 
 
 def echo_frame(

@@ -18,6 +18,7 @@ from monitor.analysis.funnel import FunnelColumns
 from monitor.analysis.queries.windows import parse_moment
 from monitor.cli import cli
 from monitor.cli.options import history_option, user_errors, write_text
+from monitor.engine import ENGINE
 from monitor.errors import MonitorError
 from monitor.history.marts import MartRows, stored_mart, warehouse_mart
 from monitor.history.store import History
@@ -228,12 +229,12 @@ def make_report(
     """
     config = load_config()
     tables = read_tables(history)
-    newest = tables.invocations.select(pl.col("started_at").max()).collect().item()
+    newest = tables.invocations.select(pl.col("started_at").max()).collect(engine=ENGINE).item()
     cutoff = None
     if newest is not None and (until is not None or invocation is not None):
         cutoff = _cutoff(tables, newest, until, invocation)
         tables = _cut(tables, cutoff)
-        newest = tables.invocations.select(pl.col("started_at").max()).collect().item()
+        newest = tables.invocations.select(pl.col("started_at").max()).collect(engine=ENGINE).item()
         options = replace(options, as_of=cutoff)
     if span is not None:
         options = replace(options, span=parse_span(span, newest))
@@ -279,7 +280,7 @@ def _cutoff(
         return started
     assert until is not None
     end = parse_moment(until, newest, option="--until", end=True)
-    first = tables.invocations.select(pl.col("started_at").min()).collect().item()
+    first = tables.invocations.select(pl.col("started_at").min()).collect(engine=ENGINE).item()
     if first is None or end < first:
         raise MonitorError(
             f"--until {until}: no invocation in the history started by then "

@@ -26,6 +26,7 @@ from monitor.cli.query_options import (
     row_limit,
     window_options,
 )
+from monitor.engine import ENGINE
 from monitor.history.store import History
 from monitor.history.tables import read_tables
 
@@ -115,5 +116,5 @@ def count_invocations(history: History, window: Window) -> int:
     if window.start is None and window.end is None:
         return len(history.committed_ids())
     invocations = history.scan("invocations", since=window.first_day).filter(window.contains())
-    count = invocations.select(pl.col("invocation_id").n_unique()).collect().item()
+    count = invocations.select(pl.col("invocation_id").n_unique()).collect(engine=ENGINE).item()
     return int(count or 0)

@@ -20,6 +20,7 @@ from monitor.cli.query_options import (
     open_window,
     window_options,
 )
+from monitor.engine import ENGINE
 from monitor.history.store import History
 
 
@@ -61,7 +62,7 @@ def sql_command(
     def findings() -> pl.DataFrame:
         config = command_config(config_path)
         judged, _ = open_window(history, since, until, lookback_days=config.lookback_days)
-        wanted = in_window.collect()["invocation_id"].to_list()
+        wanted = in_window.collect(engine=ENGINE)["invocation_id"].to_list()
         with progress_bar("Judging invocations") as progress:
             return findings_table(prepare(judged), config, wanted, progress=progress)
 

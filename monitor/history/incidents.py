@@ -34,6 +34,7 @@ import uuid
 
 import polars as pl
 
+from monitor.engine import ENGINE
 from monitor.history.storage import Storage
 
 TS = pl.Datetime("us", "UTC")
@@ -207,7 +208,7 @@ class IncidentLog:
             [self.storage.source(path) for path in files],
             schema=schema,
             storage_options=self.storage.storage_options,
-        ).collect()
+        ).collect(engine=ENGINE)
 
 
 def active_mutes(mutes: pl.DataFrame, now: dt.datetime) -> dict[str, str]:

@@ -12,6 +12,7 @@ import polars as pl
 
 from monitor.artifacts.discover import discover
 from monitor.artifacts.model import Bundle, ManifestArtifact
+from monitor.engine import ENGINE
 from monitor.errors import MonitorError
 from monitor.history import labels as labels_mod
 from monitor.history import names
@@ -155,7 +156,7 @@ def _stored_start(history: History, invocation_id: str, around: dt.datetime) -> 
         history.scan("invocations", since=since)
         .filter((pl.col("invocation_id") == invocation_id) & (pl.col("artifact") != "manifest"))
         .select("started_at")
-        .collect()
+        .collect(engine=ENGINE)
     )
     return found["started_at"][0] if found.height else None
 

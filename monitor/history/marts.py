@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from monitor.engine import ENGINE
 from monitor.errors import MonitorError
 from monitor.history.store import History
 
@@ -47,7 +48,7 @@ def stored_mart(history: History, name: str, invocations: pl.DataFrame) -> MartR
             how="inner",
         )
         .sort("started_at")
-        .collect()
+        .collect(engine=ENGINE)
     )
     if exports.is_empty():
         return None

@@ -36,6 +36,7 @@ from typing import TypeVar
 import polars as pl
 
 from monitor import schema
+from monitor.engine import ENGINE
 from monitor.errors import MonitorError
 from monitor.history import names
 from monitor.history.integrity import Checksum, checksum, problem
@@ -564,7 +565,7 @@ class History:
             if _is_compacted(path) and not self._sound(COMMIT_TABLE, path, _bare(checksums)):
                 listed = [p for p in listed if p != path]
         try:
-            rows = self._scan_markers(listed, wanted).collect()
+            rows = self._scan_markers(listed, wanted).collect(engine=ENGINE)
         except (pl.exceptions.PolarsError, OSError):
             rows = None
         if rows is None:  # some marker is damaged: find which, read the others
@@ -576,7 +577,7 @@ class History:
                 else:
                     self._damage(path, trouble, None)
             listed = good
-            rows = self._scan_markers(listed, wanted).collect() if listed else empty
+            rows = self._scan_markers(listed, wanted).collect(engine=ENGINE) if listed else empty
         if (
             rows.height == len(listed)
             and rows["invocation_id"].null_count() == 0

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from monitor.engine import ENGINE
 from monitor.errors import MonitorError
 from monitor.history.store import History, View
 
@@ -62,6 +63,6 @@ def latest_compiled_code(history: History, *, since: dt.date | None = None) -> d
         .sort("started_at")
         .unique("unique_id", keep="last")
         .select("unique_id", "compiled_code")
-        .collect()
+        .collect(engine=ENGINE)
     )
     return dict(latest.iter_rows())

@@ -22,6 +22,7 @@ from collections import defaultdict
 
 import polars as pl
 
+from monitor.engine import ENGINE
 from monitor.history.store import History
 
 TS = pl.Datetime("us", "UTC")
@@ -37,7 +38,7 @@ class NodeIndex:
             .select("unique_id", "first_seen_at", "version")
             .unique()
             .sort("first_seen_at")
-            .collect()
+            .collect(engine=ENGINE)
         )
         self.sightings: dict[str, list[tuple[dt.datetime, str]]] = defaultdict(list)
         for uid, when, version in seen.iter_rows():
@@ -112,7 +113,7 @@ class NodeIndex:
                 pl.col("_inv").alias("first_seen_invocation"), pl.col("_at").alias("first_seen_at")
             )
             .select(schema.names())
-            .collect()
+            .collect(engine=ENGINE)
         )
         return [stored.cast(schema)]
 
@@ -143,7 +144,7 @@ class Moments:
                 self.history.scan("invocations")
                 .filter(pl.col("manifest_schema_version").is_not_null())
                 .select("started_at", "invocation_id")
-                .collect()
+                .collect(engine=ENGINE)
             )
             self._known = sorted({*rows.iter_rows(), *self._added})
         return self._known

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from monitor.artifacts import dbt_cloud
+from monitor.engine import ENGINE
 from monitor.history.ingest import IngestReport, ingest
 from monitor.history.store import History
 
@@ -60,7 +61,7 @@ def steps_in(history: History) -> dict[int, set[int]]:
     found: dict[int, set[int]] = defaultdict(set)
     if history.is_empty():
         return found
-    labels = history.scan("invocations").select("labels").collect()
+    labels = history.scan("invocations").select("labels").collect(engine=ENGINE)
     for row in labels["labels"].to_list():
         values = {item["key"]: item["value"] for item in row or []}
         run, step = values.get(dbt_cloud.RUN_LABEL), values.get(dbt_cloud.STEP_LABEL)

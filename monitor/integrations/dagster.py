@@ -34,6 +34,7 @@ from monitor.analysis.load import load_frames
 from monitor.artifacts.discover import is_artifact_name
 from monitor.cli.options import write_text
 from monitor.cli.report import make_report
+from monitor.engine import ENGINE
 from monitor.history.ingest import IngestReport, ingest
 from monitor.history.store import History
 from monitor.notify.incidents import open_incidents
@@ -222,7 +223,7 @@ def _run_findings(history: History, run_id: str, config: Config) -> tuple[list[F
         .filter(labels.list.any())
         .select("invocation_id")
         .unique()
-        .collect()
+        .collect(engine=ENGINE)
     )
     wanted = mine["invocation_id"].to_list()
     if not wanted:

@@ -11,6 +11,7 @@ from monitor.analysis.cost.pricing import priced_runs
 from monitor.analysis.cost.settings import CostConfig
 from monitor.analysis.frames import invocation_facts, versions
 from monitor.analysis.queries.windows import Window, parse_window
+from monitor.engine import ENGINE
 from monitor.errors import MonitorError
 from monitor.history.store import History
 from monitor.history.tables import read_tables
@@ -49,8 +50,8 @@ def load_costs(history: History, since: str, until: str | None, config: CostConf
     wanted = facts.filter(previous.contains() | window.contains())
     runs = tables.node_runs.join(
         wanted.lazy().select("invocation_id"), on="invocation_id", how="semi"
-    ).collect()
-    nodes = versions(tables.nodes).collect()
+    ).collect(engine=ENGINE)
+    nodes = versions(tables.nodes).collect(engine=ENGINE)
     priced = priced_runs(runs, wanted, nodes, config)
     return Costs(
         window=window,

@@ -19,6 +19,7 @@ import polars as pl
 
 from monitor.analysis.explain.rows import trusted_rows
 from monitor.analysis.frames import EXECUTABLE, Frames, Keeps, as_of
+from monitor.engine import ENGINE
 
 BASELINE_RUNS = 14
 """Previous runs a baseline is the median of."""
@@ -236,7 +237,7 @@ def build_facts(frames: Frames) -> Facts:
             "env_key",
             "full_refresh",
         )
-        .collect()
+        .collect(engine=ENGINE)
     )
     return Facts(
         runs=runs,

@@ -25,6 +25,7 @@ from monitor.analysis.frames import EXECUTABLE, Frames, invocation_facts, versio
 from monitor.analysis.queries.node_lookup import known_nodes, resolve_node
 from monitor.analysis.queries.windows import Window, parse_window
 from monitor.artifacts.rows import ROW_COUNT_COLUMNS
+from monitor.engine import ENGINE
 from monitor.errors import MonitorError
 from monitor.history.store import History
 from monitor.history.tables import Tables, read_tables
@@ -92,7 +93,7 @@ def explain(history: History, name: str, since: str | None, until: str | None) -
     window = parse_window(since, until, _newest(history))
     first_day = window.start.date() - dt.timedelta(days=LOOKBACK_DAYS) if window.start else None
     tables = read_tables(history, since=first_day)
-    nodes = versions(tables.nodes).collect()
+    nodes = versions(tables.nodes).collect(engine=ENGINE)
     invocations = invocation_facts(tables.invocations)
     unique_id = _resolve(tables, nodes, name)
     own = _runs(tables.node_runs, invocations, pl.col("unique_id") == unique_id)
@@ -139,7 +140,7 @@ def _resolve(tables: Tables, nodes: pl.DataFrame, name: str) -> str:
     try:
         return resolve_node(known_nodes(nodes), name)
     except MonitorError:
-        seen = tables.node_runs.select("unique_id").unique().collect()
+        seen = tables.node_runs.select("unique_id").unique().collect(engine=ENGINE)
         return resolve_node(known_nodes(nodes, seen["unique_id"].to_list()), name)
 
 
@@ -154,7 +155,7 @@ def _runs(scan: pl.LazyFrame, invocations: pl.DataFrame, which: pl.Expr) -> pl.D
         .select(RUN_COLUMNS)
         .join(facts, on="invocation_id", how="inner")
         .sort("started_at", "invocation_id")
-        .collect()
+        .collect(engine=ENGINE)
     )
 
 

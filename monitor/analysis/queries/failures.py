@@ -13,6 +13,7 @@ import polars as pl
 from monitor.analysis.frames import EXECUTABLE
 from monitor.analysis.queries.node_runs import OK, message_summary, short_name
 from monitor.analysis.results import TEST_TYPES
+from monitor.engine import ENGINE
 
 
 def failures(
@@ -63,4 +64,4 @@ def failures(
         pl.col("resource_type").alias("type"),
         "failures",
         "unique_id",
-    ).collect()
+    ).collect(engine=ENGINE)

@@ -15,6 +15,7 @@ import polars as pl
 
 from monitor.analysis.queries.node_runs import short_name
 from monitor.analysis.results import FAILING, TEST_TYPES
+from monitor.engine import ENGINE
 
 
 def flaky(runs: pl.LazyFrame, *, min_flips: int = 2, limit: int | None = None) -> pl.DataFrame:
@@ -53,4 +54,4 @@ def flaky(runs: pl.LazyFrame, *, min_flips: int = 2, limit: int | None = None) -
         "last_status",
         "last_failed",
         "unique_id",
-    ).collect()
+    ).collect(engine=ENGINE)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from monitor.analysis.queries.findings_table import finding_counts
+from monitor.engine import ENGINE
 
 LEVELS = ("error", "warn", "info")
 
@@ -46,7 +47,7 @@ def recent_invocations(invocations: pl.LazyFrame, *, limit: int | None = None) -
         "target",
         "invocation_id",
         labels.list.join(" ").alias("labels"),
-    ).collect()
+    ).collect(engine=ENGINE)
 
 
 def with_finding_counts(

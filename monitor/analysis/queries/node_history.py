@@ -24,6 +24,7 @@ from monitor.analysis.queries.node_runs import OK, freshness_in, join_facts, mes
 from monitor.analysis.queries.select import latest_versions
 from monitor.analysis.queries.windows import Window
 from monitor.analysis.results import FAILING
+from monitor.engine import ENGINE
 from monitor.history.tables import Tables
 
 HOUR = 3600.0
@@ -94,19 +95,19 @@ def node_history(
     read further back). A run's ``message`` is dbt's summary line, as
     ``check`` shows it (the whole text with ``full_message``).
     """
-    versions = tables.nodes.collect()
-    dag = _all_time_dag(versions, tables.exposures.collect())
+    versions = tables.nodes.collect(engine=ENGINE)
+    dag = _all_time_dag(versions, tables.exposures.collect(engine=ENGINE))
     latest = latest_versions(versions).filter(pl.col("unique_id") == unique_id)
     node = latest.row(0, named=True) if latest.height else None
     neighbourhood = _neighbourhood(dag, unique_id, node)
     # one file per invocation: read them once, for the runs and for the detectors
-    tables = replace(tables, invocations=tables.invocations.collect().lazy())
+    tables = replace(tables, invocations=tables.invocations.collect(engine=ENGINE).lazy())
     if unique_id.startswith("source."):
-        checks = tables.freshness.filter(pl.col("unique_id") == unique_id).collect()
+        checks = tables.freshness.filter(pl.col("unique_id") == unique_id).collect(engine=ENGINE)
         tables = replace(
             tables, freshness=checks.lazy(), node_runs=schema.empty("node_runs").lazy()
         )
-        everything = _checks(tables, unique_id).collect()
+        everything = _checks(tables, unique_id).collect(engine=ENGINE)
         related = schema.empty("node_runs")
     else:
         # a model, seed, snapshot or test has no freshness checks to judge
@@ -114,7 +115,7 @@ def node_history(
         related = _related_runs(tables, unique_id, neighbourhood)
         own = related.filter(pl.col("unique_id") == unique_id).lazy()
         runs = join_facts(own, tables.invocations, Window())
-        everything = with_baselines(runs, config, full_message=full_message).collect()
+        everything = with_baselines(runs, config, full_message=full_message).collect(engine=ENGINE)
     in_window = everything.filter(window.contains())
     if in_window.height < min_runs:
         return None
@@ -161,7 +162,11 @@ def _related_runs(tables: Tables, unique_id: str, neighbourhood: set[str]) -> pl
     Only the columns the detectors and the page use are read; the others are
     null.
     """
-    own = tables.node_runs.filter(pl.col("unique_id") == unique_id).select(RUN_COLUMNS).collect()
+    own = (
+        tables.node_runs.filter(pl.col("unique_id") == unique_id)
+        .select(RUN_COLUMNS)
+        .collect(engine=ENGINE)
+    )
     failed = own.filter(pl.col("status").is_in(FAILING))["invocation_id"].unique().to_list()
     downstream = list(neighbourhood - {unique_id})
     if failed and downstream:  # rare: a second scan only then
@@ -170,7 +175,7 @@ def _related_runs(tables: Tables, unique_id: str, neighbourhood: set[str]) -> pl
             & (pl.col("status") == "skipped")
             & pl.col("unique_id").is_in(downstream)
         )
-        own = pl.concat([own, skipped.select(RUN_COLUMNS).collect()])
+        own = pl.concat([own, skipped.select(RUN_COLUMNS).collect(engine=ENGINE)])
     return own.with_columns(
         pl.lit(None, dtype=dtype).alias(name)
         for name, dtype in schema.NODE_RUNS.items()

@@ -14,6 +14,7 @@ import polars as pl
 from monitor.analysis.frames import COMPILE_ONLY, env_key
 from monitor.analysis.queries.windows import Window
 from monitor.analysis.words import summary_line
+from monitor.engine import ENGINE
 from monitor.history.tables import Tables
 
 FACTS = ("invocation_id", "started_at", "command", "env_key", "executes", "full_refresh")
@@ -68,7 +69,7 @@ def freshness_in(tables: Tables, window: Window, selected: set[str] | None = Non
 
 def newest_start(invocations: pl.LazyFrame) -> dt.datetime | None:
     """When the newest invocation started (None for no invocations)."""
-    newest = invocations.select(pl.col("started_at").max()).collect().item()
+    newest = invocations.select(pl.col("started_at").max()).collect(engine=ENGINE).item()
     return newest if isinstance(newest, dt.datetime) else None
 
 

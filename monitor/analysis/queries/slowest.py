@@ -11,6 +11,7 @@ import polars as pl
 
 from monitor.analysis.frames import EXECUTABLE
 from monitor.analysis.queries.node_runs import short_name
+from monitor.engine import ENGINE
 
 RANKINGS = ("median", "latest", "total", "max")
 """What ``--by`` may rank on."""
@@ -52,4 +53,4 @@ def slowest(runs: pl.LazyFrame, *, by: str = "median", limit: int | None = None)
         "total_s",
         "trend",
         "unique_id",
-    ).collect()
+    ).collect(engine=ENGINE)

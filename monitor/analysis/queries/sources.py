@@ -10,6 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from monitor.analysis.queries.node_runs import short_name
+from monitor.engine import ENGINE
 
 HOUR = 3600.0
 _SEVERITY = {"runtime error": 3, "error": 3, "warn": 2, "pass": 0}
@@ -68,4 +69,4 @@ def freshness_summary(checks: pl.LazyFrame, *, limit: int | None = None) -> pl.D
         "last_loaded",
         "last_checked",
         "unique_id",
-    ).collect()
+    ).collect(engine=ENGINE)

@@ -15,6 +15,7 @@ import polars as pl
 
 from monitor.analysis.frames import versions
 from monitor.analysis.queries.windows import Window
+from monitor.engine import ENGINE
 from monitor.errors import MonitorError
 from monitor.history.tables import Tables
 
@@ -62,7 +63,7 @@ def run_sql(
         frames["findings"] = findings().lazy()
     try:
         with pl.SQLContext(frames=frames, eager=False) as context:
-            result = context.execute(query).collect()
+            result = context.execute(query).collect(engine=ENGINE)
     except pl.exceptions.PolarsError as err:
         raise MonitorError(f"SQL: {one_line(str(err))}") from None
     names = sql_names(query, result.columns)
