@@ -199,6 +199,10 @@ def _forget(frame_id: int) -> None:
 
 
 def _as_of(versions: pl.DataFrame, at: dt.datetime) -> pl.DataFrame:
+    if versions.is_empty():
+        return versions
+    if _all_in_effect(versions, at):  # the usual question: a check of the newest invocation
+        return versions.filter(pl.col("is_latest"))
     ordered = versions.sort("first_seen_at")
     before = ordered.filter(pl.col("first_seen_at") <= at).unique(
         "unique_id", keep="last", maintain_order=True
@@ -207,6 +211,23 @@ def _as_of(versions: pl.DataFrame, at: dt.datetime) -> pl.DataFrame:
         "unique_id", keep="first", maintain_order=True
     )
     return pl.concat([before, after])
+
+
+def _all_in_effect(versions: pl.DataFrame, at: dt.datetime) -> bool:
+    """Whether every version was seen by ``at`` and ``is_latest`` marks each node's newest.
+
+    True of :func:`versions`' frames (and of frames keeping whole nodes of them)
+    when ``at`` is no earlier than their newest sighting.
+    """
+    if "is_latest" not in versions.columns:
+        return False
+    seen = versions["first_seen_at"]
+    newest = seen.max()
+    if not isinstance(newest, dt.datetime) or (at.tzinfo is None) != (newest.tzinfo is None):
+        return False
+    if at < newest or not seen.is_sorted():
+        return False
+    return bool(versions["is_latest"].sum() == versions["unique_id"].n_unique())
 
 
 def resolve_invocation(invocations: pl.DataFrame, wanted: str) -> str:

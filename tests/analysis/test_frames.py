@@ -8,7 +8,7 @@ import weakref
 
 import polars as pl
 
-from monitor.analysis.frames import as_of
+from monitor.analysis.frames import as_of, versions
 from tests.analysis.builder import T0, HistoryBuilder
 
 
@@ -103,3 +103,65 @@ def test_an_as_of_answer_is_kept_no_longer_than_its_frame() -> None:
     # frames made later (ids are reused) get answers of their own
     for checksum in ("second", "third", "fourth"):
         assert as_of(_versions(checksum), when)["checksum"].to_list() == [checksum]
+
+
+def _sightings() -> pl.DataFrame:
+    """Node versions as :func:`versions` keeps them: a has two, b one, c three."""
+    day = dt.timedelta(days=1)
+    rows = [
+        ("model.shop.c", "c1", T0),
+        ("model.shop.a", "a1", T0),
+        ("model.shop.b", "b1", T0 + day),
+        ("model.shop.c", "c2", T0 + day),
+        ("model.shop.a", "a2", T0 + 2 * day),
+        ("model.shop.c", "c3", T0 + 3 * day),
+    ]
+    frame = pl.LazyFrame(
+        rows,
+        schema={
+            "unique_id": pl.String,
+            "checksum": pl.String,
+            "first_seen_at": pl.Datetime("us", "UTC"),
+        },
+        orient="row",
+    ).with_columns(pl.col("checksum").alias("version"))
+    return versions(frame).collect()
+
+
+def _answer(frame: pl.DataFrame, at: dt.datetime) -> list[tuple[str, str]]:
+    return [(row[0], row[1]) for row in as_of(frame, at).select("unique_id", "checksum").rows()]
+
+
+def test_as_of_the_newest_sighting_or_later_gives_each_nodes_newest_version() -> None:
+    frame = _sightings()
+    # the same frame without the newest-version marks answers the long way
+    plain = frame.drop("is_latest")
+
+    for at in (T0 + dt.timedelta(days=3), T0 + dt.timedelta(days=30)):
+        assert _answer(frame, at) == _answer(plain, at)
+        assert sorted(_answer(frame, at)) == [
+            ("model.shop.a", "a2"),
+            ("model.shop.b", "b1"),
+            ("model.shop.c", "c3"),
+        ]
+
+
+def test_as_of_a_frame_missing_a_nodes_newest_version_still_answers_its_version_then() -> None:
+    kept = _sightings().filter(pl.col("checksum") != "c3")  # c's newest sighting left out
+    at = T0 + dt.timedelta(days=30)
+
+    assert dict(_answer(kept, at)) == {
+        "model.shop.a": "a2",
+        "model.shop.b": "b1",
+        "model.shop.c": "c2",
+    }
+
+
+def test_as_of_an_earlier_time_gives_the_versions_in_effect_then() -> None:
+    at = T0 + dt.timedelta(days=1, hours=1)
+
+    assert dict(_answer(_sightings(), at)) == {
+        "model.shop.a": "a1",
+        "model.shop.b": "b1",
+        "model.shop.c": "c2",
+    }
