@@ -225,3 +225,25 @@ def test_a_damaged_compacted_file_takes_its_day_aside(root: Path) -> None:
     assert out.splitlines()[-1].startswith("3 added, 48 already present")
     assert count(root) == ALL_RUNS
     assert json.loads(json.dumps(History(root).damaged)) == {}
+
+
+def test_a_check_uses_nothing_of_a_file_that_parses_but_fails_its_checksum(
+    root: Path, tmp_path: Path
+) -> None:
+    """A check reads while it verifies the checksums: what it read of a replaced file is dropped."""
+    latest = "4c37928b-3933-40a5-bfc5-998a94d950ea"  # the last build of the fixture runs
+    (replaced,) = root.glob(f"node_runs/date=*/{latest}.*.parquet")
+    without = Path(shutil.copytree(root, tmp_path / "without"))
+    (without / replaced.relative_to(root)).unlink()
+    runs = pl.read_parquet(replaced)  # a valid file with other numbers: 50 times slower
+    runs.with_columns(pl.col("execution_time") * 50).write_parquet(replaced)
+
+    code, out, err = invoke("check", "--format", "json", "--history", str(root))
+    _, expected, _ = invoke("check", "--format", "json", "--history", str(without))
+
+    assert code in (0, 1), err
+    (line,) = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert replaced.name in line and "replaced" in line and "left out" in line
+    findings = json.loads(out)
+    assert findings == json.loads(expected)
+    assert not [f for f in findings if f["kind"] == "slow_model"]
