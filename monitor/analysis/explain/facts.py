@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 import polars as pl
@@ -169,10 +170,11 @@ class Facts(Keeps):
     def _versions_by_node(self) -> tuple[pl.DataFrame, dict[str, tuple[int, int]]]:
         """The versions sorted by node, and each node's first row and count in them."""
         ordered = self.versions.sort("unique_id", "first_seen_at", maintain_order=True)
-        spans = (
-            ordered.with_row_index("_at").group_by("unique_id").agg(pl.col("_at").first(), pl.len())
-        )
-        return ordered, {uid: (int(at), int(n)) for uid, at, n in spans.iter_rows()}
+        runs = ordered["unique_id"].rle().struct.unnest()  # sorted: one run of rows per node
+        lengths = runs["len"].to_list()
+        starts = list(accumulate(lengths, initial=0))[:-1]
+        spans = zip(runs["value"].to_list(), zip(starts, lengths, strict=True), strict=True)
+        return ordered, dict(spans)
 
     def code_changes(self, before: dt.datetime, after: dt.datetime) -> frozenset[str]:
         """The nodes whose checksum differs between the versions in effect at the two times."""
