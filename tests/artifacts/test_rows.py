@@ -130,3 +130,32 @@ def test_the_rule_reads_only_its_declared_columns(adapter: str | None) -> None:
     runs = schema.empty("node_runs").select("resource_type", *ROW_COUNT_COLUMNS)
     frame = runs.with_columns(pl.lit(adapter, dtype=pl.String).alias("adapter_type"))
     assert frame.select(trusted_rows_affected()).columns == ["rows_affected"]
+
+
+def test_adapter_names_and_codes_are_read_in_any_case() -> None:
+    frame = pl.DataFrame(
+        {
+            "unique_id": ["model.p.view", "model.p.table", "model.p.snow", "model.p.duck"],
+            "resource_type": ["model"] * 4,
+            "rows_affected": [5, 7, 1, 9],
+            "adapter_code": ["create view", "INSERT", "success", "OK"],
+            "query_id": [None, None, "01b2-a", None],
+            "rows_inserted": [None, None, 40, None],
+            "rows_updated": [None, None, 2, None],
+            "rows_deleted": [None, None, None, None],
+            "adapter_type": ["Postgres", "Postgres", None, "DuckDB"],
+        },
+        schema_overrides={f"rows_{n}": pl.Int64 for n in ("inserted", "updated", "deleted")},
+    )
+    trusted = dict(frame.select("unique_id", trusted_rows_affected()).iter_rows())
+    # a view by its lower-case code, Snowflake by its response, DuckDB by its capitalised name
+    assert trusted == {
+        "model.p.view": None,
+        "model.p.table": 7,
+        "model.p.snow": 42,
+        "model.p.duck": None,
+    }
+    named = frame.with_columns(pl.lit("SnowFlake").alias("adapter_type"))
+    assert (
+        dict(named.select("unique_id", trusted_rows_affected()).iter_rows())["model.p.snow"] == 42
+    )
