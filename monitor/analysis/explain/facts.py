@@ -22,6 +22,16 @@ from monitor.analysis.explain.rows import trusted_rows
 from monitor.analysis.frames import EXECUTABLE, Frames, Keeps, as_of
 from monitor.engine import ENGINE
 
+VERSION_FIELDS = (
+    "unique_id",
+    "first_seen_at",
+    "checksum",
+    "raw_code",
+    "materialized",
+    "depends_on",
+)
+"""What the causes read of a node's version (:meth:`Facts.version`): only these are copied."""
+
 BASELINE_RUNS = 14
 """Previous runs a baseline is the median of."""
 
@@ -155,7 +165,10 @@ class Facts(Keeps):
         return self.kept(("rows ratios", invocation_id), ratios)
 
     def version(self, unique_id: str, at: dt.datetime) -> dict[str, Any] | None:
-        """The node's version in effect at ``at`` (None when no manifest named it)."""
+        """The node's version in effect at ``at`` (None when no manifest named it).
+
+        Only its :data:`VERSION_FIELDS` are read.
+        """
         if unique_id not in self._node_versions:
             ordered, spans = self.kept("versions by node", self._versions_by_node)
             at_row, count = spans.get(unique_id, (0, 0))
@@ -169,7 +182,10 @@ class Facts(Keeps):
 
     def _versions_by_node(self) -> tuple[pl.DataFrame, dict[str, tuple[int, int]]]:
         """The versions sorted by node, and each node's first row and count in them."""
-        ordered = self.versions.sort("unique_id", "first_seen_at", maintain_order=True)
+        fields = [name for name in VERSION_FIELDS if name in self.versions.columns]
+        ordered = self.versions.select(fields).sort(
+            "unique_id", "first_seen_at", maintain_order=True
+        )
         runs = ordered["unique_id"].rle().struct.unnest()  # sorted: one run of rows per node
         lengths = runs["len"].to_list()
         starts = list(accumulate(lengths, initial=0))[:-1]

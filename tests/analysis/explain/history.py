@@ -35,9 +35,17 @@ class Night:
 
 
 def history(
-    incident: Night, *, adapter: str = "postgres", manifest: bool = True, nights: int = NIGHTS
+    incident: Night,
+    *,
+    adapter: str = "postgres",
+    manifest: bool = True,
+    nights: int = NIGHTS,
+    materialized: str = "table",
 ) -> tuple[Facts, list[str]]:
-    """The facts and invocation ids of ``nights`` builds, ``incident`` from INCIDENT on."""
+    """The facts and invocation ids of ``nights`` builds, ``incident`` from INCIDENT on.
+
+    ``materialized`` is m's materialization.
+    """
     b = HistoryBuilder()
     ids = []
     clean = Night()
@@ -66,7 +74,7 @@ def history(
                     day=day,
                     checksum=night.node_checksums.get(uid, "c0") if day else "c0",
                     depends_on=parents,
-                    materialized="view" if uid == STG else "table",
+                    materialized="view" if uid == STG else materialized if uid == M else "table",
                 )
     return build_facts(b.frames()), ids
 

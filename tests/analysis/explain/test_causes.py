@@ -112,6 +112,17 @@ def test_full_refresh() -> None:
     assert kinds(found)[0] == ("full_refresh", "high")
 
 
+def test_an_incremental_model_writing_many_times_its_rows_looks_rebuilt_in_full() -> None:
+    rebuilt = Night(seconds=12.0, rows=50_000)
+
+    found = causes(rebuilt, materialized="incremental")
+
+    refresh = [c for c in found if c.kind == "full_refresh"]
+    assert [c.confidence for c in refresh] == ["medium"]
+    assert "the incremental model wrote 50× its usual rows" in refresh[0].message
+    assert "full_refresh" not in [c.kind for c in causes(rebuilt)]  # a table: just more data
+
+
 def test_tie_between_high_causes_follows_the_vocabulary_order() -> None:
     found = causes(Night(seconds=12.0, threads=8, node_checksums={M: "c1"}))
     assert kinds(found) == [("code", "high"), ("threads", "high")]
