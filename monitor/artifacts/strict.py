@@ -1,17 +1,19 @@
-"""A fast, strict first check of run-results v6: every result, in one msgspec decode.
+"""A fast, strict first check of run-results v6 and sources v3: every result, in one decode.
 
-These structs mirror dbt-artifacts-parser's ``run_results_v6`` model
-(``RunResultsV6``: unknown fields forbidden, the same required fields and
-types). msgspec is at least as strict as pydantic's lax mode on every field
-(it accepts no numeric strings, no ``3.0`` for an int), so a file it accepts
-pydantic accepts too, and a file it refuses goes to pydantic for the verdict:
-a difference here costs time, never a wrong warning.
+These structs mirror dbt-artifacts-parser's ``run_results_v6`` and
+``sources_v3`` models (``RunResultsV6``, ``SourcesV3``: unknown fields
+forbidden, the same required fields and types). msgspec is at least as
+strict as pydantic's lax mode on every field (it accepts no numeric strings,
+no ``3.0`` for an int), so a file it accepts pydantic accepts too, and a file
+it refuses goes to pydantic for the verdict: a difference here costs time,
+never a wrong warning.
 ``tests/artifacts/test_strict.py`` checks the agreement on real and mutated
 files.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 import msgspec
@@ -97,7 +99,83 @@ class RunResultsV6(_Strict):
     args: dict[str, Any] | None = None
 
 
-_STRICT: dict[tuple[str, int], type[msgspec.Struct]] = {("run_results", 6): RunResultsV6}
+class FreshnessLimitV3(_Strict):
+    """``warn_after`` / ``error_after``."""
+
+    count: int | None = None
+    period: Literal["minute", "hour", "day"] | None = None
+
+
+class CriteriaV3(_Strict):
+    """``criteria`` (``FreshnessThreshold``)."""
+
+    warn_after: FreshnessLimitV3 | None = None
+    error_after: FreshnessLimitV3 | None = None
+    filter: str | None = None
+
+
+class SourceResultV3(_Strict):
+    """One result of sources v3, either shape the model allows (see :func:`_sources_ok`).
+
+    msgspec takes one struct per union, so the two shapes are one struct with
+    the fields of a freshness check left unset when absent.
+    """
+
+    unique_id: str
+    status: Literal["pass", "warn", "error", "runtime error"]
+    error: str | int | msgspec.UnsetType | None = msgspec.UNSET
+    max_loaded_at: str | msgspec.UnsetType = msgspec.UNSET
+    snapshotted_at: str | msgspec.UnsetType = msgspec.UNSET
+    max_loaded_at_time_ago_in_s: float | msgspec.UnsetType = msgspec.UNSET
+    criteria: CriteriaV3 | msgspec.UnsetType = msgspec.UNSET
+    adapter_response: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
+    timing: list[TimingV6] | msgspec.UnsetType = msgspec.UNSET
+    thread_id: str | msgspec.UnsetType = msgspec.UNSET
+    execution_time: float | msgspec.UnsetType = msgspec.UNSET
+
+
+CHECK_FIELDS = (
+    "max_loaded_at",
+    "snapshotted_at",
+    "max_loaded_at_time_ago_in_s",
+    "criteria",
+    "adapter_response",
+    "timing",
+    "thread_id",
+    "execution_time",
+)
+"""The fields of a sources v3 freshness check, all required in that shape."""
+
+
+class SourcesV3(_Strict):
+    """A whole sources.json v3 (``SourcesV3``)."""
+
+    metadata: MetadataV6
+    results: list[SourceResultV3]
+    elapsed_time: float
+
+
+def _sources_ok(doc: SourcesV3) -> bool:
+    """Every result has one of the model's two shapes (its union, unknown fields forbidden).
+
+    A freshness check: every one of :data:`CHECK_FIELDS` and no ``error``. An
+    error: ``status`` "runtime error", ``unique_id`` and perhaps ``error``, nothing else.
+    """
+    for result in doc.results:
+        given = [getattr(result, name) is not msgspec.UNSET for name in CHECK_FIELDS]
+        if all(given) and result.error is msgspec.UNSET:
+            continue
+        if not any(given) and result.status == "runtime error":
+            continue
+        return False
+    return True
+
+
+_STRICT: dict[tuple[str, int], tuple[type[msgspec.Struct], Callable[[Any], bool] | None]] = {
+    ("run_results", 6): (RunResultsV6, None),
+    ("sources", 3): (SourcesV3, _sources_ok),
+}
+"""The strict structs by (kind, schema version), with what the structs alone cannot say."""
 
 
 def strict_run_results(header: Header, raw: bytes) -> RunResultsV6 | None:
@@ -116,11 +194,12 @@ def strict_run_results(header: Header, raw: bytes) -> RunResultsV6 | None:
 
 def strictly_valid(header: Header, raw: bytes) -> bool:
     """Whether ``raw`` passes the strict check (False: ask dbt-artifacts-parser)."""
-    struct = _STRICT.get((header.kind, header.schema_version))
-    if struct is None:
+    strict = _STRICT.get((header.kind, header.schema_version))
+    if strict is None:
         return False
+    struct, shapes_ok = strict
     try:
-        msgspec.json.decode(raw, type=struct)
+        doc = msgspec.json.decode(raw, type=struct)
     except (msgspec.ValidationError, msgspec.DecodeError):
         return False
-    return True
+    return shapes_ok is None or shapes_ok(doc)

@@ -1,8 +1,8 @@
 """The strict msgspec check never passes a file dbt-artifacts-parser refuses.
 
-Run on every real run-results v6 file (corpus and recorded fixtures) and on
-mutations of one, each placed in the last result, where checking only the
-first results (as before) would miss it.
+Run on every real run-results v6 and sources v3 file (corpus and recorded
+fixtures) and on mutations of one, each placed in the last result, where
+checking only the first results (as before) would miss it.
 """
 
 from __future__ import annotations
@@ -90,3 +90,64 @@ def test_mutations_of_the_last_result_agree(name: str) -> None:
     assert lax == accepted
     if not accepted:
         assert not strict
+
+
+@pytest.mark.parametrize("path", recorded_files("sources"))
+def test_real_sources_files_agree(path: Path) -> None:
+    raw = json.dumps(load_json(path)).encode()
+    strict, lax = _check(raw)
+    assert strict and lax  # real dbt output: the fast check answers alone
+
+
+def _errored(result: dict[str, Any]) -> None:
+    """The last result as dbt writes a source whose check could not run."""
+    unique_id = result["unique_id"]
+    result.clear()
+    result.update(unique_id=unique_id, status="runtime error", error="relation does not exist")
+
+
+SOURCE_MUTATIONS: dict[str, tuple[Callable[[dict[str, Any]], None], bool]] = {
+    # name: (mutation, does dbt-artifacts-parser still accept it?)
+    "a source that errored": (_last(_errored), True),
+    "an error given as a number": (_last(lambda r: (_errored(r), r.update(error=3))), True),
+    "an error result without its error": (_last(lambda r: (_errored(r), r.pop("error"))), True),
+    "an error result with a thread": (
+        _last(lambda r: (_errored(r), r.update(thread_id="Thread-1"))),
+        False,
+    ),
+    "an error result of status warn": (
+        _last(lambda r: (_errored(r), r.update(status="warn"))),
+        False,
+    ),
+    "an error field on a check": (_last(lambda r: r.update(error="x")), False),
+    "a check of status runtime error": (_last(lambda r: r.update(status="runtime error")), True),
+    "unknown result field": (_last(lambda r: r.update(new_field=1)), False),
+    "bad status": (_last(lambda r: r.update(status="stale")), False),
+    "no snapshotted_at": (_last(lambda r: r.pop("snapshotted_at")), False),
+    "age a numeric string": (_last(lambda r: r.update(max_loaded_at_time_ago_in_s="60")), True),
+    "a period of weeks": (
+        _last(lambda r: r["criteria"].update(warn_after={"count": 1, "period": "week"})),
+        False,
+    ),
+    "a whole float count": (
+        _last(lambda r: r["criteria"].update(warn_after={"count": 12.0, "period": "hour"})),
+        True,
+    ),
+    "unknown criteria field": (_last(lambda r: r["criteria"].update(extra=1)), False),
+    "no elapsed_time": (lambda d: d.pop("elapsed_time"), False),
+}
+
+
+@pytest.mark.parametrize("name", list(SOURCE_MUTATIONS))
+def test_mutations_of_the_last_source_agree(name: str) -> None:
+    change, accepted = SOURCE_MUTATIONS[name]
+    (first, *_) = [p.values[0] for p in recorded_files("sources")]
+    doc = copy.deepcopy(load_json(first))
+    change(doc)
+    strict, lax = _check(json.dumps(doc).encode())
+    assert lax == accepted
+    # only pydantic's coercions (a numeric string, 12.0 for 12) need pydantic's word
+    assert strict == (accepted and name not in LAX_ONLY)
+
+
+LAX_ONLY = {"age a numeric string", "a whole float count"}
