@@ -5,12 +5,13 @@ newer dbt (and dbt Fusion) add fields and spellings without bumping the schema
 version. So a file that does not validate is still ingested from what the lean
 decode understood; the user gets one warning line per file.
 
-Every result is checked, not a sample. For run-results v6 (today's dbt) the
-check is a strict msgspec decode (:mod:`monitor.artifacts.strict`) that
-mirrors dbt-artifacts-parser's model field for field and takes ~20 ms for
-6,000 results; only when it finds a difference is dbt-artifacts-parser's
-pydantic model asked, and its verdict and words are the ones reported. Other
-versions are validated by the pydantic model directly. pydantic and the one
+Every result is checked, not a sample. For run-results v6 and sources v3
+(today's dbt) the check is a strict msgspec decode
+(:mod:`monitor.artifacts.strict`) that mirrors dbt-artifacts-parser's model
+field for field and takes ~20 ms for 6,000 results; only when it finds a
+difference is dbt-artifacts-parser's pydantic model asked, and its verdict
+and words are the ones reported. Other versions are validated by the
+pydantic model directly. pydantic and the one
 model module a file needs are imported only then (``parse_manifest`` and its
 twelve models cost about a second).
 """
