@@ -96,6 +96,18 @@ def test_a_process_that_skips_teardown_still_delivers_all_its_output(
     assert failing.stdout.decode().rstrip().splitlines()[-1]  # its summary line arrived
 
 
+def python_script(script: str) -> subprocess.CompletedProcess[bytes]:
+    """``script`` run by a Python process of its own, which must succeed."""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    return done
+
+
 def test_the_process_still_waits_for_its_threads_and_atexit_handlers(tmp_path: Path) -> None:
     """os._exit skips module teardown, not what Python's shutdown owes threads and atexit."""
     marks = tmp_path / "marks"
@@ -115,13 +127,7 @@ atexit.register(at_exit)
 from monitor.cli import main
 main(["--version"])
 """
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr.decode()
+    done = python_script(script)
     assert done.stdout.decode().startswith("dbt-monitor")
     assert marks.read_text().splitlines() == ["thread", "atexit"]
 
@@ -139,11 +145,5 @@ print("embedded", gc.get_freeze_count(), file=sys.stderr)
 atexit.register(lambda: print("own", gc.get_freeze_count() > 0, file=sys.stderr))
 main(["check", "--help"])
 """
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr.decode()
+    done = python_script(script)
     assert done.stderr.decode().split("\n")[:2] == ["embedded 0", "own True"]
