@@ -447,8 +447,6 @@ class History:
         }
         if since is not None:
             live = {path for path in live if _day_of(path) >= since}
-        if day is not None:
-            live = {path for path in live if _day_of(path) == day}
         return sorted(live)
 
     def records(self) -> Records:
